@@ -1,0 +1,22 @@
+from typing import Any
+
+from daphne.cli import CommandLineInterface
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve Vivido (pages, API, websockets, static files) with Daphne in one process."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
+        # whitenoise serves what collectstatic gathered; gathering again is cheap and means
+        # a fresh checkout never serves stale or missing assets.
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(f"Vivido on http://{host}:{port}/ (Ctrl+C stops it)")
+        CommandLineInterface().run(
+            ["--bind", host, "--port", str(port), "--proxy-headers", "designer.asgi:application"]
+        )

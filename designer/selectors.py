@@ -1,0 +1,72 @@
+"""Reads that the API, the pages and the commands share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+
+from designer import models
+from designer.analysis import model as spec
+from designer.analysis.document import flow_to_document
+
+
+def flows_of(user: AbstractBaseUser) -> QuerySet[models.Flow]:
+    """The flows a user may see: their own (others' flows do not exist for them)."""
+    return models.Flow.objects.filter(owner=user).annotate(task_count=Count("tasks"))
+
+
+def flow_of(user: AbstractBaseUser, flow_id: int) -> models.Flow:
+    return get_object_or_404(models.Flow.objects.filter(owner=user), pk=flow_id)
+
+
+def flow_spec(flow: models.Flow) -> spec.Flow:
+    """The stored flow as the analysis core's plain data, lists in the user's order."""
+    pools = list(flow.resources.all())
+    phases = list(flow.phases.all())
+    pool_names = {p.id: p.name for p in pools}
+    phase_names = {p.id: p.name for p in phases}
+    needs: dict[int, dict[str, int]] = {}
+    for need in models.ResourceNeed.objects.filter(task__flow=flow).order_by("id"):
+        needs.setdefault(need.task_id, {})[pool_names[need.pool_id]] = need.units
+    tasks = list(flow.tasks.all())
+    task_keys = {t.id: t.key for t in tasks}
+    return spec.Flow(
+        name=flow.name,
+        description=flow.description,
+        time_unit=flow.time_unit,
+        handoff_delay=flow.handoff_delay,
+        sync_overhead=flow.sync_overhead,
+        resources=tuple(spec.ResourcePool(p.name, p.capacity, p.description) for p in pools),
+        phases=tuple(spec.Phase(p.name, p.description) for p in phases),
+        tasks=tuple(
+            spec.Task(
+                key=t.key,
+                name=t.name,
+                description=t.description,
+                duration=spec.Estimate(t.optimistic, t.likely, t.pessimistic),
+                resources=needs.get(t.id, {}),
+                phase=phase_names.get(t.phase_id) if t.phase_id else None,
+                failure_rate=t.failure_rate,
+                executor=t.executor,
+                x=t.x,
+                y=t.y,
+            )
+            for t in tasks
+        ),
+        dependencies=tuple(
+            spec.Dependency(
+                task_keys[d.source_id],
+                task_keys[d.target_id],
+                d.strength,
+                d.note,  # type: ignore[arg-type]
+            )
+            for d in flow.dependencies.all()
+        ),
+    )
+
+
+def flow_document(flow: models.Flow) -> dict[str, Any]:
+    return flow_to_document(flow_spec(flow))

@@ -1,0 +1,168 @@
+"""Every write to a flow goes through here: validated first, then saved in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+
+from designer import models
+from designer.analysis import model as spec
+from designer.analysis.document import flow_from_document
+from designer.errors import LimitExceeded, VersionConflict
+from designer.examples import example_documents
+
+# Fields of the flow itself, shared by the document and the flow resource.
+SETTINGS_FIELDS = ("name", "description", "time_unit", "handoff_delay", "sync_overhead")
+
+
+def flow_create(*, owner: AbstractBaseUser, name: str, **fields: Any) -> models.Flow:
+    """An empty flow; its settings were validated by the caller's serializer."""
+    return models.Flow.objects.create(owner=owner, name=name, **fields)
+
+
+def flow_import(*, owner: AbstractBaseUser, document: object) -> models.Flow:
+    """A new flow from a flow document, whole or not at all."""
+    flow_spec = _read(document)
+    with transaction.atomic():
+        flow = models.Flow.objects.create(owner=owner, **_settings_of(flow_spec))
+        _write_graph(flow, flow_spec)
+    return flow
+
+
+def flow_graph_replace(
+    *, flow: models.Flow, document: object, expected_version: int | None
+) -> models.Flow:
+    """Replace a flow's whole graph and settings, if nobody saved since `expected_version`.
+
+    The version is compared under the row lock, so of two saves from the same version
+    exactly one wins and the other gets `VersionConflict` with nothing changed.
+    `expected_version=None` means the client sent `If-Match: *`.
+    """
+    flow_spec = _read(document)
+    with transaction.atomic():
+        locked = models.Flow.objects.select_for_update().get(pk=flow.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise VersionConflict(
+                f"the flow was saved by someone else: it is at version {locked.version}, "
+                f"this change was made on version {expected_version}",
+                current_version=locked.version,
+            )
+        for kind in (locked.dependencies, locked.tasks, locked.phases, locked.resources):
+            kind.all().delete()
+        for name, value in _settings_of(flow_spec).items():
+            setattr(locked, name, value)
+        locked.version += 1
+        locked.save()
+        _write_graph(locked, flow_spec)
+    return locked
+
+
+def flow_update(*, flow: models.Flow, **fields: Any) -> models.Flow:
+    """Change a flow's settings (name, time unit, delays); a new version like any edit."""
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"not a flow setting: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        models.Flow.objects.filter(pk=flow.pk).update(version=F("version") + 1, **fields)
+        flow.refresh_from_db()
+    return flow
+
+
+def flow_delete(*, flow: models.Flow) -> None:
+    flow.delete()
+
+
+def flow_examples_load(*, owner: AbstractBaseUser) -> list[tuple[models.Flow, bool]]:
+    """The example flows for `owner`; one the owner already has by name is left as it is."""
+    loaded = []
+    for document in example_documents():
+        existing = models.Flow.objects.filter(owner=owner, name=document["name"]).first()
+        if existing is not None:
+            loaded.append((existing, False))
+        else:
+            loaded.append((flow_import(owner=owner, document=document), True))
+    return loaded
+
+
+def _read(document: object) -> spec.Flow:
+    if isinstance(document, dict):
+        # Count before the full check: a huge document is refused without the work.
+        tasks, dependencies = document.get("tasks"), document.get("dependencies")
+        _check_limits(
+            len(tasks) if isinstance(tasks, list) else 0,
+            len(dependencies) if isinstance(dependencies, list) else 0,
+        )
+    return flow_from_document(document)
+
+
+def _check_limits(tasks: int, dependencies: int) -> None:
+    if tasks > settings.VIVIDO_MAX_TASKS_PER_FLOW:
+        raise LimitExceeded(
+            f"a flow may have at most {settings.VIVIDO_MAX_TASKS_PER_FLOW} tasks; "
+            f"this one has {tasks}",
+            field="tasks",
+        )
+    if dependencies > settings.VIVIDO_MAX_DEPENDENCIES_PER_FLOW:
+        raise LimitExceeded(
+            f"a flow may have at most {settings.VIVIDO_MAX_DEPENDENCIES_PER_FLOW} "
+            f"dependencies; this one has {dependencies}",
+            field="dependencies",
+        )
+
+
+def _settings_of(flow_spec: spec.Flow) -> dict[str, Any]:
+    return {name: getattr(flow_spec, name) for name in SETTINGS_FIELDS}
+
+
+def _write_graph(flow: models.Flow, flow_spec: spec.Flow) -> None:
+    pools = models.ResourcePool.objects.bulk_create(
+        models.ResourcePool(
+            flow=flow, name=p.name, capacity=p.capacity, description=p.description, position=n
+        )
+        for n, p in enumerate(flow_spec.resources)
+    )
+    phases = models.Phase.objects.bulk_create(
+        models.Phase(flow=flow, name=p.name, description=p.description, position=n)
+        for n, p in enumerate(flow_spec.phases)
+    )
+    phase_by_name = {p.name: p for p in phases}
+    tasks = models.Task.objects.bulk_create(
+        models.Task(
+            flow=flow,
+            key=t.key,
+            name=t.name,
+            description=t.description,
+            optimistic=t.duration.optimistic,
+            likely=t.duration.likely,
+            pessimistic=t.duration.pessimistic,
+            phase=phase_by_name[t.phase] if t.phase is not None else None,
+            failure_rate=t.failure_rate,
+            executor=t.executor,
+            x=t.x,
+            y=t.y,
+            position=n,
+        )
+        for n, t in enumerate(flow_spec.tasks)
+    )
+    pool_by_name = {p.name: p for p in pools}
+    task_by_key = {t.key: t for t in tasks}
+    models.ResourceNeed.objects.bulk_create(
+        models.ResourceNeed(task=task, pool=pool_by_name[name], units=units)
+        for t, task in zip(flow_spec.tasks, tasks, strict=True)
+        for name, units in t.resources.items()
+    )
+    models.Dependency.objects.bulk_create(
+        models.Dependency(
+            flow=flow,
+            source=task_by_key[d.source],
+            target=task_by_key[d.target],
+            strength=d.strength,
+            note=d.note,
+            position=n,
+        )
+        for n, d in enumerate(flow_spec.dependencies)
+    )

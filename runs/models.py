@@ -1,0 +1,1 @@
+"""Runs of a flow: filled by the execution engine (Run, TaskRun, RunEvent)."""
