@@ -1,0 +1,64 @@
+# Vivido: `make run` starts it, `make test` runs every test, `make bench` prints the figures.
+# Each target installs what it needs first, so both work on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export VIVIDO_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test bench lint format install install-dev clean
+
+run: install var/secret-key
+	@export DJANGO_SECRET_KEY="$$(cat var/secret-key)"; \
+	$(PY) manage.py migrate --noinput -v 0 && \
+	$(PY) manage.py ensure_local_account && \
+	$(PY) manage.py load_examples && \
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+test: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest
+
+bench: install-dev
+	$(PY) -m bench
+
+lint: install-dev
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
+
+format: install-dev
+	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
+
+install: $(VENV)/.installed node_modules/.installed
+	@scripts/system-packages.sh
+
+install-dev: $(VENV)/.installed-dev node_modules/.installed
+	@scripts/system-packages.sh --with-browser
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Vivido needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $@ $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+var/secret-key:
+	@mkdir -p var
+	@$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@chmod 600 $@
+
+clean:
+	rm -rf $(VENV) node_modules var/static .pytest_cache .ruff_cache .mypy_cache

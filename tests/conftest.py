@@ -1,0 +1,44 @@
+"""Fixtures every test file shares: the owner (alice), another user (bob), API clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from designer import services
+from designer.models import Flow
+from tests.factories import content_document
+
+
+@pytest.fixture
+def alice(db: Any) -> Any:
+    return get_user_model().objects.create_user("alice", password="alice-password-1")
+
+
+@pytest.fixture
+def bob(db: Any) -> Any:
+    return get_user_model().objects.create_user("bob", password="bob-password-1")
+
+
+@pytest.fixture
+def api(alice: Any) -> APIClient:
+    """Alice's API client, signed in with her session."""
+    client = APIClient()
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob_api(bob: Any) -> APIClient:
+    client = APIClient()
+    client.force_login(bob)
+    return client
+
+
+@pytest.fixture
+def content_flow(alice: Any) -> Flow:
+    """Alice's copy of the guide's content production flow (h = 0.5, s = 0.25)."""
+    return services.flow_import(owner=alice, document=content_document())
