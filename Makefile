@@ -17,11 +17,14 @@ run: install var/secret-key
 	$(PY) manage.py load_examples && \
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
+POSTGRES_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/vivido
+
 test: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
+	DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -q tests/api tests/db
 
 bench: install-dev
 	$(PY) -m bench

@@ -24,9 +24,7 @@ def test_cycle_names_its_tasks_in_order():
 def test_cycle_through_a_soft_dependency_is_refused():
     doc = content_document()
     doc["dependencies"].append({"from": "T9", "to": "T1", "strength": "soft"})
-    assert refusal(doc).message == (
-        "dependency cycle: T1 → T2 → T3 → T5 → T7 → T8 → T9 → T1"
-    )
+    assert refusal(doc).message == ("dependency cycle: T1 → T2 → T3 → T5 → T7 → T8 → T9 → T1")
 
 
 def test_cycle_through_none_dependency_is_allowed():
@@ -35,7 +33,9 @@ def test_cycle_through_none_dependency_is_allowed():
 
 
 def test_cycle_message_skips_tasks_only_downstream_of_it():
-    doc = flow_document({"A": 1, "B": 1, "C": 1, "D": 1}, [("A", "B"), ("B", "C"), ("C", "B"), ("C", "D")])
+    doc = flow_document(
+        {"A": 1, "B": 1, "C": 1, "D": 1}, [("A", "B"), ("B", "C"), ("C", "B"), ("C", "D")]
+    )
     assert refusal(doc).message == "dependency cycle: B → C → B"
 
 
@@ -137,7 +137,10 @@ def test_duplicate_pool_and_phase_names():
     [
         ({"format": "vivido.flow/2"}, "format must be 'vivido.flow/1' (got 'vivido.flow/2')"),
         ({"name": ""}, "name must not be empty"),
-        ({"time_unit": "fortnights"}, "time_unit must be one of minutes, hours, days, weeks (got 'fortnights')"),
+        (
+            {"time_unit": "fortnights"},
+            "time_unit must be one of minutes, hours, days, weeks (got 'fortnights')",
+        ),
         ({"handoff_delay": -0.5}, "handoff_delay must be at least 0 (got -0.5)"),
         ({"sync_overhead": "a lot"}, "sync_overhead must be a number"),
         ({"tasks": {"A": 1}}, "tasks must be an array"),
@@ -163,7 +166,10 @@ def test_unknown_dependency_field_and_strength():
     doc["dependencies"][0]["strenght"] = "hard"
     assert refusal(doc).message == "dependencies[0]: unknown field(s) strenght"
     doc = flow_document({"A": 1, "B": 1}, [("A", "B", "weak")])
-    assert refusal(doc).message == "dependencies[0].strength must be one of hard, soft, none (got 'weak')"
+    assert (
+        refusal(doc).message
+        == "dependencies[0].strength must be one of hard, soft, none (got 'weak')"
+    )
 
 
 def test_bad_key():

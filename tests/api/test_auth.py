@@ -24,7 +24,11 @@ def test_token_refused_for_wrong_password(alice):
 
 def test_anonymous_requests_are_refused(content_flow):
     client = APIClient()
-    for path in ("/api/flows/", f"/api/flows/{content_flow.pk}/graph/", f"/api/flows/{content_flow.pk}/analysis/"):
+    for path in (
+        "/api/flows/",
+        f"/api/flows/{content_flow.pk}/graph/",
+        f"/api/flows/{content_flow.pk}/analysis/",
+    ):
         response = client.get(path)
         assert response.status_code == 401
         assert response["WWW-Authenticate"] == "Token"

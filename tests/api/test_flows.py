@@ -12,7 +12,9 @@ def test_list_shows_own_flows_with_task_count(api, content_flow, bob_api):
 
 def test_create_an_empty_flow(api, alice):
     response = api.post(
-        "/api/flows/", {"name": "Onboarding", "time_unit": "days", "handoff_delay": 0.25}, format="json"
+        "/api/flows/",
+        {"name": "Onboarding", "time_unit": "days", "handoff_delay": 0.25},
+        format="json",
     )
     assert response.status_code == 201
     body = response.json()
@@ -53,7 +55,9 @@ def test_patch_renames_and_bumps_version(api, content_flow):
 
 
 def test_patch_changes_the_analysis(api, content_flow):
-    api.patch(f"/api/flows/{content_flow.pk}/", {"handoff_delay": 0, "sync_overhead": 0}, format="json")
+    api.patch(
+        f"/api/flows/{content_flow.pk}/", {"handoff_delay": 0, "sync_overhead": 0}, format="json"
+    )
     cycle = api.get(f"/api/flows/{content_flow.pk}/analysis/").json()["cycle_time"]
     assert cycle == {"sequential": 30.5, "parallel": 26.5, "hybrid": 26.5}
 
@@ -61,7 +65,10 @@ def test_patch_changes_the_analysis(api, content_flow):
 def test_patch_refuses_negative_delay(api, content_flow):
     response = api.patch(f"/api/flows/{content_flow.pk}/", {"sync_overhead": -2}, format="json")
     assert response.status_code == 400
-    assert response.json()["message"] == "sync_overhead: Ensure this value is greater than or equal to 0."
+    assert (
+        response.json()["message"]
+        == "sync_overhead: Ensure this value is greater than or equal to 0."
+    )
     content_flow.refresh_from_db()
     assert (content_flow.sync_overhead, content_flow.version) == (0.25, 1)
 

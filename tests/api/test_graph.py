@@ -49,7 +49,10 @@ def test_put_replaces_everything_and_bumps_the_version(api, content_flow):
 def test_stale_if_match_is_refused_and_changes_nothing(api, content_flow):
     first = content_document()
     first["tasks"][0]["name"] = "First save"
-    assert api.put(url(content_flow), first, format="json", headers={"If-Match": '"v1"'}).status_code == 200
+    assert (
+        api.put(url(content_flow), first, format="json", headers={"If-Match": '"v1"'}).status_code
+        == 200
+    )
 
     second = content_document()
     second["tasks"][0]["name"] = "Second save, made on v1"
@@ -67,13 +70,17 @@ def test_missing_if_match_is_precondition_required(api, content_flow):
 
 
 def test_unreadable_if_match_is_a_bad_request(api, content_flow):
-    response = api.put(url(content_flow), content_document(), format="json", headers={"If-Match": "yesterday"})
+    response = api.put(
+        url(content_flow), content_document(), format="json", headers={"If-Match": "yesterday"}
+    )
     assert response.status_code == 400
     assert "If-Match" in response.json()["message"]
 
 
 def test_weak_etag_is_accepted(api, content_flow):
-    response = api.put(url(content_flow), content_document(), format="json", headers={"If-Match": 'W/"v1"'})
+    response = api.put(
+        url(content_flow), content_document(), format="json", headers={"If-Match": 'W/"v1"'}
+    )
     assert response.status_code == 200
 
 
@@ -98,7 +105,9 @@ def test_weak_etag_is_accepted(api, content_flow):
         ),
     ],
 )
-def test_bad_graph_is_refused_by_name_and_nothing_is_lost(api, content_flow, break_it, message, field):
+def test_bad_graph_is_refused_by_name_and_nothing_is_lost(
+    api, content_flow, break_it, message, field
+):
     before = api.get(url(content_flow)).json()
     document = content_document()
     document["name"] = "Should not be saved"
@@ -122,7 +131,9 @@ def test_failure_inside_the_write_rolls_back(api, content_flow, monkeypatch):
 
     monkeypatch.setattr(services.models.Dependency.objects, "bulk_create", explode)
     api.raise_request_exception = False
-    response = api.put(url(content_flow), content_document(), format="json", headers={"If-Match": '"v1"'})
+    response = api.put(
+        url(content_flow), content_document(), format="json", headers={"If-Match": '"v1"'}
+    )
     assert response.status_code == 500
     content_flow.refresh_from_db()
     assert content_flow.version == 1
@@ -132,7 +143,11 @@ def test_failure_inside_the_write_rolls_back(api, content_flow, monkeypatch):
 
 def test_body_that_is_not_json(api, content_flow):
     response = api.generic(
-        "PUT", url(content_flow), "{not json", content_type="application/json", headers={"If-Match": '"v1"'}
+        "PUT",
+        url(content_flow),
+        "{not json",
+        content_type="application/json",
+        headers={"If-Match": '"v1"'},
     )
     assert response.status_code == 400
     assert response.json()["message"].startswith("the body is not valid JSON")

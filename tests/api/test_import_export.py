@@ -31,7 +31,9 @@ def test_import_then_export_gives_back_the_same_document(api):
 
 def test_export_is_a_download_named_after_the_flow(api, content_flow):
     response = api.get(f"/api/flows/{content_flow.pk}/export/")
-    assert response["Content-Disposition"] == 'attachment; filename="content-production.vivido.json"'
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="content-production.vivido.json"'
+    )
     assert response["Content-Type"] == "application/json"
 
 
@@ -55,7 +57,9 @@ def test_import_refuses_a_cycle_and_saves_nothing(api):
 
 @override_settings(VIVIDO_MAX_TASKS_PER_FLOW=3)
 def test_too_many_tasks(api):
-    response = api.post("/api/flows/import/", flow_document({"A": 1, "B": 1, "C": 1, "D": 1}), format="json")
+    response = api.post(
+        "/api/flows/import/", flow_document({"A": 1, "B": 1, "C": 1, "D": 1}), format="json"
+    )
     assert response.status_code == 400
     assert response.json()["message"] == "a flow may have at most 3 tasks; this one has 4"
     assert not Flow.objects.exists()
@@ -77,13 +81,18 @@ def test_body_too_large(api, content_flow):
     assert response.status_code == 413
     assert response.json()["message"] == "the request body is larger than the limit of 2048 bytes"
     response = api.put(
-        f"/api/flows/{content_flow.pk}/graph/", document, format="json", headers={"If-Match": '"v1"'}
+        f"/api/flows/{content_flow.pk}/graph/",
+        document,
+        format="json",
+        headers={"If-Match": '"v1"'},
     )
     assert response.status_code == 413
     assert Flow.objects.count() == 1
 
 
 def test_import_needs_json(api):
-    response = api.post("/api/flows/import/", "name=x", content_type="application/x-www-form-urlencoded")
+    response = api.post(
+        "/api/flows/import/", "name=x", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 415
     assert "Unsupported media type" in response.json()["message"]

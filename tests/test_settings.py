@@ -1,0 +1,126 @@
+"""Settings from the environment: safe defaults, loud failures, the Redis layer when asked."""
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+
+from designer.env import channel_layers_config, database_config, env_bool, env_int
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def settings_in_subprocess(
+    env: dict[str, str], expression: str
+) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
+    }
+    return subprocess.run(
+        [sys.executable, "-c", f"import designer.settings as s; print({expression})"],
+        cwd=ROOT,
+        env={**clean, "VIVIDO_VAR_DIR": str(ROOT / "var" / "settings-test"), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = settings_in_subprocess({}, "s.DEBUG")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off" in result.stderr
+
+
+def test_defaults_are_local_and_private():
+    result = settings_in_subprocess(
+        {"DJANGO_SECRET_KEY": "k"},
+        "s.DEBUG, s.ALLOWED_HOSTS, s.DATABASES['default']['ENGINE'], "
+        "s.CHANNEL_LAYERS['default']['BACKEND'], s.REST_FRAMEWORK['DEFAULT_PERMISSION_CLASSES']",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "False ['127.0.0.1', 'localhost', '[::1]'] django.db.backends.sqlite3 "
+        "channels.layers.InMemoryChannelLayer ['rest_framework.permissions.IsAuthenticated']"
+    )
+
+
+def test_bad_boolean_fails_loudly(monkeypatch):
+    monkeypatch.setenv("DJANGO_DEBUG", "maybe")
+    with pytest.raises(
+        ImproperlyConfigured, match="DJANGO_DEBUG must be true or false, not 'maybe'"
+    ):
+        env_bool("DJANGO_DEBUG", False)
+
+
+def test_bad_number_fails_loudly(monkeypatch):
+    monkeypatch.setenv("VIVIDO_MAX_TASKS_PER_FLOW", "lots")
+    with pytest.raises(ImproperlyConfigured, match="must be a whole number"):
+        env_int("VIVIDO_MAX_TASKS_PER_FLOW", 5000)
+
+
+def test_embedded_sqlite_uses_wal_a_busy_timeout_and_immediate_transactions(tmp_path):
+    config = database_config(None, tmp_path / "db.sqlite3")
+    assert config["NAME"] == str(tmp_path / "db.sqlite3")
+    assert "PRAGMA journal_mode=WAL" in config["OPTIONS"]["init_command"]
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert config["OPTIONS"]["timeout"] == 20
+
+
+def test_sqlite_really_runs_in_wal_mode(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+
+
+def test_database_url_selects_postgresql():
+    config = database_config("postgresql://postgres@127.0.0.1:5432/vivido", Path("unused"))
+    assert (config["ENGINE"], config["NAME"], config["HOST"]) == (
+        "django.db.backends.postgresql",
+        "vivido",
+        "127.0.0.1",
+    )
+
+
+def redis_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="Redis at 127.0.0.1:6379 is not reachable")
+def test_redis_url_selects_channels_redis_and_it_carries_messages():
+    layers = channel_layers_config("redis://127.0.0.1:6379/15")
+    assert layers["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    with override_settings(CHANNEL_LAYERS=layers):
+        from channels.layers import channel_layers
+
+        channel_layers.backends.pop("default", None)
+        layer = get_channel_layer()
+
+        async def round_trip():
+            channel = await layer.new_channel()
+            await layer.group_add("settings-test", channel)
+            await layer.group_send("settings-test", {"type": "ping", "n": 7})
+            message = await layer.receive(channel)
+            await layer.group_discard("settings-test", channel)
+            await layer.flush()
+            return message
+
+        try:
+            assert async_to_sync(round_trip)() == {"type": "ping", "n": 7}
+        finally:
+            channel_layers.backends.pop("default", None)
