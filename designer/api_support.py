@@ -40,9 +40,14 @@ class LimitedJSONParser(JSONParser):
         if len(raw) > limit:
             raise too_large
         try:
-            return json.loads(raw.decode("utf-8"))
+            return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
         except (ValueError, UnicodeDecodeError) as error:
             raise exceptions.ParseError(f"the body is not valid JSON: {error}") from None
+
+
+def _refuse_constant(name: str) -> None:
+    # Python's json reads NaN and Infinity, which JSON itself does not have.
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def exception_handler(error: Exception, context: dict[str, Any]) -> Response | None:

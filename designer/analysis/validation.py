@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from .errors import FlowError
 from .graph import topological_indices
 from .model import ORDERING_STRENGTHS, Flow
@@ -14,8 +16,19 @@ def validate_flow(flow: Flow) -> None:
     _unique("task key", [t.key for t in flow.tasks], "tasks", "key")
     pools = {p.name for p in flow.resources}
     phases = {p.name: i for i, p in enumerate(flow.phases)}
+    _finite("handoff_delay", flow.handoff_delay)
+    _finite("sync_overhead", flow.sync_overhead)
     for i, task in enumerate(flow.tasks):
         d = task.duration
+        for name, value in (
+            ("duration.optimistic", d.optimistic),
+            ("duration.likely", d.likely),
+            ("duration.pessimistic", d.pessimistic),
+            ("failure_rate", task.failure_rate),
+            ("x", task.x),
+            ("y", task.y),
+        ):
+            _finite(f"tasks[{i}].{name}", value)
         if not d.optimistic <= d.likely <= d.pessimistic:
             raise FlowError(
                 f"task {task.key}: durations must keep optimistic ≤ likely ≤ pessimistic "
@@ -84,6 +97,11 @@ def validate_flow(flow: Flow) -> None:
             )
         successors[index[dep.source]].append(index[dep.target])
     topological_indices([t.key for t in flow.tasks], successors)
+
+
+def _finite(field: str, value: float) -> None:
+    if not math.isfinite(value):
+        raise FlowError(f"{field} must be a finite number (got {value})", field=field)
 
 
 def _unique(what: str, names: list[str], collection: str, attribute: str) -> None:

@@ -186,3 +186,11 @@ def test_failure_rate_out_of_range():
 def test_not_an_object():
     assert refusal([1, 2]).message == "document must be an object"
     assert refusal(None).message == "document must be an object"
+
+
+def test_numbers_must_be_finite():
+    doc = flow_document({"A": 1})
+    doc["tasks"][0]["x"] = float("nan")
+    assert refusal(doc).message == "tasks[0].x must be a finite number (got nan)"
+    doc = flow_document({"A": 1}, sync_overhead=float("nan"))
+    assert refusal(doc).message == "sync_overhead must be a finite number (got nan)"
