@@ -9,13 +9,20 @@ from .errors import FlowError
 from .model import key_order
 
 
-def topological_indices(keys: Sequence[str], successors: Sequence[Sequence[int]]) -> list[int]:
-    """Kahn's order with ties broken by task key; a cycle raises `FlowError` naming it."""
+def topological_indices(
+    keys: Sequence[str],
+    successors: Sequence[Sequence[int]],
+    rank: Sequence[int] | None = None,
+) -> list[int]:
+    """Kahn's order with ties broken by task key; a cycle raises `FlowError` naming it.
+
+    `rank` is each task's position in key order, if the caller has it already.
+    """
     indegree = [0] * len(keys)
     for succ in successors:
         for j in succ:
             indegree[j] += 1
-    rank = _key_ranks(keys)
+    rank = rank if rank is not None else key_ranks(keys)
     ready = [(rank[i], i) for i, d in enumerate(indegree) if d == 0]
     heapq.heapify(ready)
     order: list[int] = []
@@ -38,7 +45,8 @@ def topological_indices(keys: Sequence[str], successors: Sequence[Sequence[int]]
     return order
 
 
-def _key_ranks(keys: Sequence[str]) -> list[int]:
+def key_ranks(keys: Sequence[str]) -> list[int]:
+    """Each key's position when the keys are sorted as a person reads them (T2 before T10)."""
     rank = [0] * len(keys)
     for position, i in enumerate(sorted(range(len(keys)), key=lambda i: key_order(keys[i]))):
         rank[i] = position

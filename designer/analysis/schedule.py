@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from .graph import topological_indices
-from .model import ORDERING_STRENGTHS, Flow, key_order
+from .graph import key_ranks, topological_indices
+from .model import ORDERING_STRENGTHS, Flow
 
 ROUNDING = 9  # decimal places kept in reported figures: hides float noise, never a real digit
 
@@ -61,10 +62,21 @@ class FlowGraph:
                 self.hard_succs[a].append(b)
             if dep.strength in ORDERING_STRENGTHS:
                 ordering[a].append(b)
-        self.order = topological_indices(self.keys, ordering)
+        self.rank = key_ranks(self.keys)
+        self.by_key = sorted(range(n), key=self.rank.__getitem__)
+        self.order = topological_indices(self.keys, ordering, self.rank)
 
-    def sorted_keys(self, indices: Sequence[int]) -> list[str]:
-        return sorted((self.keys[i] for i in indices), key=key_order)
+    @cached_property
+    def levels(self) -> list[list[int]]:
+        """One list per level of the hard graph (edges on the longest hard path to a task)."""
+        level = [0] * len(self.keys)
+        for i in self.order:
+            for p in self.hard_preds[i]:
+                level[i] = max(level[i], level[p] + 1)
+        levels: list[list[int]] = [[] for _ in range(max(level, default=-1) + 1)]
+        for i in self.by_key:
+            levels[level[i]].append(i)
+        return levels
 
 
 def sequential_schedule(g: FlowGraph) -> list[Slot]:
@@ -107,14 +119,7 @@ def _forward(
 
 def derived_phases(g: FlowGraph) -> list[list[int]]:
     """One phase per level: the number of edges on the longest hard path reaching a task."""
-    level = [0] * len(g.keys)
-    for i in g.order:
-        for p in g.hard_preds[i]:
-            level[i] = max(level[i], level[p] + 1)
-    phases: list[list[int]] = [[] for _ in range(max(level, default=-1) + 1)]
-    for i in sorted(range(len(g.keys)), key=lambda i: key_order(g.keys[i])):
-        phases[level[i]].append(i)
-    return phases
+    return g.levels
 
 
 def hybrid_phases(g: FlowGraph) -> list[list[int]]:
@@ -122,7 +127,7 @@ def hybrid_phases(g: FlowGraph) -> list[list[int]]:
     if not any(t.phase is not None for t in g.flow.tasks):
         return derived_phases(g)
     members: dict[str, list[int]] = {p.name: [] for p in g.flow.phases}
-    for i in sorted(range(len(g.keys)), key=lambda i: key_order(g.keys[i])):
+    for i in g.by_key:
         phase = g.flow.tasks[i].phase
         assert phase is not None  # validation: once phases are used, every task has one
         members[phase].append(i)
@@ -189,7 +194,7 @@ def critical_path(g: FlowGraph, timings: Sequence[Timing]) -> list[str]:
     if not starts:
         return []
     tolerance = _tolerance(max(t.earliest_finish for t in timings))
-    node = min(starts, key=lambda i: key_order(g.keys[i]))
+    node = min(starts, key=g.rank.__getitem__)
     path = [node]
     while True:
         finish = timings[node].earliest_finish
@@ -205,7 +210,7 @@ def critical_path(g: FlowGraph, timings: Sequence[Timing]) -> list[str]:
         ]
         if not tight:
             return [g.keys[i] for i in path]
-        node = min(tight, key=lambda i: key_order(g.keys[i]))
+        node = min(tight, key=g.rank.__getitem__)
         path.append(node)
 
 

@@ -1,0 +1,212 @@
+"""Run the benchmarks and print their figures: `python -m bench [--only NAME] [--repeat N]`.
+
+Each benchmark is a function in `BENCHMARKS` that returns a `Report`: rows of timings (best of
+a few runs, `time.perf_counter`) and facts that let a reader check the contenders computed
+the same thing. Nothing here asserts; a report is printed and written as JSON to
+`bench-results/<name>.json`. All timings in one report come from the same process run, so
+their ratios compare like with like.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import itertools
+import json
+import math
+import os
+import platform
+import random
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent.parent / "bench-results"
+REPEAT = 3
+
+
+@dataclass
+class Row:
+    what: str
+    seconds: float | None = None
+    ratio: float | None = None  # against the report's peer, where one applies
+    note: str = ""
+
+
+@dataclass
+class Report:
+    name: str
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def best_of(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """The fastest of `repeat` runs, in seconds, and the last run's result."""
+    best = math.inf
+    result = None
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        result = run()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def random_dag_document(tasks: int, dependencies: int, seed: int) -> dict[str, Any]:
+    """A `vivido.flow/1` document: keys T1..Tn, unique hard edges from lower to higher index,
+    three-point durations in quarter hours (exact in binary, so sums compare exactly)."""
+    rng = random.Random(seed)
+    docs_tasks = []
+    for i in range(tasks):
+        likely = rng.randint(1, 80) / 4
+        optimistic = rng.randint(0, int(likely * 4)) / 4
+        pessimistic = likely + rng.randint(0, 80) / 4
+        docs_tasks.append(
+            {
+                "key": f"T{i + 1}",
+                "name": f"Task {i + 1}",
+                "duration": {
+                    "optimistic": optimistic,
+                    "likely": likely,
+                    "pessimistic": pessimistic,
+                },
+            }
+        )
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < dependencies:
+        a, b = rng.randrange(tasks), rng.randrange(tasks)
+        if a != b:
+            pairs.add((min(a, b), max(a, b)))
+    return {
+        "format": "vivido.flow/1",
+        "name": f"Random DAG {tasks}/{dependencies} (seed {seed})",
+        "handoff_delay": 0,
+        "sync_overhead": 0,
+        "tasks": docs_tasks,
+        "dependencies": [
+            {"from": f"T{a + 1}", "to": f"T{b + 1}", "strength": "hard"} for a, b in sorted(pairs)
+        ],
+    }
+
+
+def analysis(repeat: int = REPEAT) -> Report:
+    """Reading and analysing a 10,000-task flow, against networkx's longest path on it."""
+    import networkx as nx
+
+    from designer.analysis.document import flow_from_document
+    from designer.analysis.schedule import analyse
+
+    tasks, dependencies, seed = 10_000, 50_000, 20_240_601
+    doc = random_dag_document(tasks, dependencies, seed)
+
+    # The peer's graph, built outside the timed region. Each task is an edge
+    # (k, in) → (k, out) weighted by its likely duration; each hard dependency an edge
+    # (a, out) → (b, in) of weight 0 (h = s = 0), so the longest path is the parallel cycle time.
+    graph = nx.DiGraph()
+    for t in doc["tasks"]:
+        graph.add_edge((t["key"], "in"), (t["key"], "out"), weight=t["duration"]["likely"])
+    for d in doc["dependencies"]:
+        graph.add_edge((d["from"], "out"), (d["to"], "in"), weight=0)
+
+    read_s, flow = best_of(lambda: flow_from_document(doc), repeat)
+    analyse_s, result = best_of(lambda: analyse(flow), repeat)
+    both_s, _ = best_of(lambda: analyse(flow_from_document(doc)), repeat)
+    peer_s, path = best_of(lambda: nx.dag_longest_path(graph, weight="weight"), repeat)
+
+    peer_length = sum(graph[u][v]["weight"] for u, v in itertools.pairwise(path))
+    ours = result["cycle_time"]["parallel"]
+    agree = abs(ours - peer_length) <= 1e-9 * max(1.0, abs(peer_length))
+
+    return Report(
+        name="analysis",
+        title=f"analysis of a random DAG: {tasks:,} tasks, {dependencies:,} hard dependencies",
+        rows=[
+            Row("flow_from_document (read + validate)", read_s, read_s / peer_s),
+            Row("analyse (3 cycle times, CPM, phases, clusters)", analyse_s, analyse_s / peer_s),
+            Row("read + analyse, one call after the other", both_s, both_s / peer_s),
+            Row("peer: networkx dag_longest_path", peer_s, 1.0, "graph built outside the timing"),
+        ],
+        facts={
+            "tasks": tasks,
+            "dependencies": dependencies,
+            "seed": seed,
+            "repeat": repeat,
+            "parallel cycle time (analyse)": ours,
+            "longest path length (networkx)": peer_length,
+            "agree": "yes" if agree else "no",
+            "analyse / networkx (same run)": round(analyse_s / peer_s, 2),
+            "read+analyse / networkx (same run)": round(both_s / peer_s, 2),
+            "sequential cycle time": result["cycle_time"]["sequential"],
+            "hybrid cycle time": result["cycle_time"]["hybrid"],
+            "critical path tasks": len(result["critical_path"]),
+            "derived phases": len(result["phases"]),
+            "clusters": len(result["clusters"]),
+        },
+    )
+
+
+BENCHMARKS: list[Callable[..., Report]] = [analysis]
+
+
+def print_report(report: Report) -> None:
+    print(f"\n== {report.name}: {report.title}")
+    width = max(len(r.what) for r in report.rows) if report.rows else 10
+    print(f"{'':2}{'step':<{width}}  {'seconds':>10}  {'× peer':>8}  note")
+    for r in report.rows:
+        seconds = f"{r.seconds:10.4f}" if r.seconds is not None else f"{'':10}"
+        ratio = f"{r.ratio:8.2f}" if r.ratio is not None else f"{'':8}"
+        print(f"  {r.what:<{width}}  {seconds}  {ratio}  {r.note}".rstrip())
+    for key, value in report.facts.items():
+        print(f"  {key}: {value}")
+
+
+def environment() -> dict[str, Any]:
+    versions: dict[str, str] = {}
+    for package in ("networkx", "numpy", "jsonschema"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "versions": versions,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    names = [b.__name__ for b in BENCHMARKS]
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=names, action="append", help="run only this benchmark")
+    parser.add_argument("--repeat", type=int, default=REPEAT, help="runs per timing (best kept)")
+    args = parser.parse_args(argv)
+
+    env = environment()
+    print(f"Python {env['python']} on {env['platform']}, {env['cpus']} CPUs; best of {args.repeat}")
+    RESULTS.mkdir(exist_ok=True)
+    for benchmark in BENCHMARKS:
+        if args.only and benchmark.__name__ not in args.only:
+            continue
+        report = benchmark(repeat=args.repeat)
+        print_report(report)
+        out = RESULTS / f"{report.name}.json"
+        payload = {
+            **asdict(report),
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "environment": env,
+        }
+        out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        shown = out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out
+        print(f"  written: {shown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
