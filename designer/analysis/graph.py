@@ -1,12 +1,13 @@
-"""Graph primitives over task indices: topological order and cycle finding."""
+"""A flow as an indexed graph: topological order, cycles, levels and phases."""
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
+from functools import cached_property
 
 from .errors import FlowError
-from .model import key_order
+from .model import ORDERING_STRENGTHS, Flow, key_order
 
 
 def topological_indices(
@@ -76,3 +77,58 @@ def find_cycle(candidates: Sequence[int], successors: Sequence[Sequence[int]]) -
     cycle = walk[seen[node] :][::-1]
     first = cycle.index(min(cycle))
     return cycle[first:] + cycle[:first]
+
+
+class FlowGraph:
+    """A flow indexed once for the passes below: tasks by position, hard edges as lists."""
+
+    def __init__(self, flow: Flow):
+        self.flow = flow
+        self.keys = [t.key for t in flow.tasks]
+        self.index = {k: i for i, k in enumerate(self.keys)}
+        self.duration = [t.duration.likely for t in flow.tasks]
+        self.handoff = flow.handoff_delay
+        self.sync = flow.sync_overhead
+        n = len(self.keys)
+        self.hard_preds: list[list[int]] = [[] for _ in range(n)]
+        self.hard_succs: list[list[int]] = [[] for _ in range(n)]
+        ordering: list[list[int]] = [[] for _ in range(n)]
+        for dep in flow.dependencies:
+            a, b = self.index[dep.source], self.index[dep.target]
+            if dep.strength == "hard":
+                self.hard_preds[b].append(a)
+                self.hard_succs[a].append(b)
+            if dep.strength in ORDERING_STRENGTHS:
+                ordering[a].append(b)
+        self.rank = key_ranks(self.keys)
+        self.by_key = sorted(range(n), key=self.rank.__getitem__)
+        self.order = topological_indices(self.keys, ordering, self.rank)
+
+    @cached_property
+    def levels(self) -> list[list[int]]:
+        """One list per level of the hard graph (edges on the longest hard path to a task)."""
+        level = [0] * len(self.keys)
+        for i in self.order:
+            for p in self.hard_preds[i]:
+                level[i] = max(level[i], level[p] + 1)
+        levels: list[list[int]] = [[] for _ in range(max(level, default=-1) + 1)]
+        for i in self.by_key:
+            levels[level[i]].append(i)
+        return levels
+
+
+def derived_phases(g: FlowGraph) -> list[list[int]]:
+    """One phase per level: the number of edges on the longest hard path reaching a task."""
+    return g.levels
+
+
+def hybrid_phases(g: FlowGraph) -> list[list[int]]:
+    """The flow's own phases in order (empty ones dropped), or the derived ones if it has none."""
+    if not any(t.phase is not None for t in g.flow.tasks):
+        return derived_phases(g)
+    members: dict[str, list[int]] = {p.name: [] for p in g.flow.phases}
+    for i in g.by_key:
+        phase = g.flow.tasks[i].phase
+        assert phase is not None  # validation: once phases are used, every task has one
+        members[phase].append(i)
+    return [tasks for tasks in members.values() if tasks]

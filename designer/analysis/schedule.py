@@ -9,19 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
-from .graph import key_ranks, topological_indices
-from .model import ORDERING_STRENGTHS, Flow
+from .graph import FlowGraph, derived_phases, hybrid_phases
+from .model import Flow
+from .scheduling import Slot, cycle_time, forward, plan_for
 
 ROUNDING = 9  # decimal places kept in reported figures: hides float noise, never a real digit
-
-
-@dataclass(frozen=True, slots=True)
-class Slot:
-    start: float
-    finish: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,121 +35,19 @@ class Cluster:
     saving: float
 
 
-class FlowGraph:
-    """A flow indexed once for the passes below: tasks by position, hard edges as lists."""
-
-    def __init__(self, flow: Flow):
-        self.flow = flow
-        self.keys = [t.key for t in flow.tasks]
-        self.index = {k: i for i, k in enumerate(self.keys)}
-        self.duration = [t.duration.likely for t in flow.tasks]
-        self.handoff = flow.handoff_delay
-        self.sync = flow.sync_overhead
-        n = len(self.keys)
-        self.hard_preds: list[list[int]] = [[] for _ in range(n)]
-        self.hard_succs: list[list[int]] = [[] for _ in range(n)]
-        ordering: list[list[int]] = [[] for _ in range(n)]
-        for dep in flow.dependencies:
-            a, b = self.index[dep.source], self.index[dep.target]
-            if dep.strength == "hard":
-                self.hard_preds[b].append(a)
-                self.hard_succs[a].append(b)
-            if dep.strength in ORDERING_STRENGTHS:
-                ordering[a].append(b)
-        self.rank = key_ranks(self.keys)
-        self.by_key = sorted(range(n), key=self.rank.__getitem__)
-        self.order = topological_indices(self.keys, ordering, self.rank)
-
-    @cached_property
-    def levels(self) -> list[list[int]]:
-        """One list per level of the hard graph (edges on the longest hard path to a task)."""
-        level = [0] * len(self.keys)
-        for i in self.order:
-            for p in self.hard_preds[i]:
-                level[i] = max(level[i], level[p] + 1)
-        levels: list[list[int]] = [[] for _ in range(max(level, default=-1) + 1)]
-        for i in self.by_key:
-            levels[level[i]].append(i)
-        return levels
-
-
 def sequential_schedule(g: FlowGraph) -> list[Slot]:
     """One task at a time in topological order (ties by key), a handoff between each."""
-    slots: list[Slot] = [Slot(0.0, 0.0)] * len(g.keys)
-    clock = 0.0
-    for n, i in enumerate(g.order):
-        start = clock + g.handoff if n else 0.0
-        clock = start + g.duration[i]
-        slots[i] = Slot(start, clock)
-    return slots
+    return forward(plan_for(g, "sequential"), g.duration)
 
 
 def parallel_schedule(g: FlowGraph) -> list[Slot]:
     """Every task as early as its hard predecessors allow (the CPM forward pass)."""
-    slots: list[Slot] = [Slot(0.0, 0.0)] * len(g.keys)
-    _forward(g, g.order, 0.0, g.hard_preds, slots)
-    return slots
-
-
-def _forward(
-    g: FlowGraph,
-    order: Sequence[int],
-    floor: float,
-    preds: Sequence[Sequence[int]],
-    slots: list[Slot],
-) -> None:
-    """The parallel rule, filling `slots`: after the latest predecessor + h, + s at a join;
-    a task with no predecessor starts at `floor`."""
-    for i in order:
-        before = preds[i]
-        if before:
-            start = max(slots[p].finish for p in before) + g.handoff
-            if len(before) > 1:
-                start += g.sync
-        else:
-            start = floor
-        slots[i] = Slot(start, start + g.duration[i])
-
-
-def derived_phases(g: FlowGraph) -> list[list[int]]:
-    """One phase per level: the number of edges on the longest hard path reaching a task."""
-    return g.levels
-
-
-def hybrid_phases(g: FlowGraph) -> list[list[int]]:
-    """The flow's own phases in order (empty ones dropped), or the derived ones if it has none."""
-    if not any(t.phase is not None for t in g.flow.tasks):
-        return derived_phases(g)
-    members: dict[str, list[int]] = {p.name: [] for p in g.flow.phases}
-    for i in g.by_key:
-        phase = g.flow.tasks[i].phase
-        assert phase is not None  # validation: once phases are used, every task has one
-        members[phase].append(i)
-    return [tasks for tasks in members.values() if tasks]
+    return forward(plan_for(g, "parallel"), g.duration)
 
 
 def hybrid_schedule(g: FlowGraph) -> list[Slot]:
     """Phases in order behind barriers (+ h + s); the parallel rule inside each phase."""
-    phases = hybrid_phases(g)
-    phase_of = [0] * len(g.keys)
-    for n, tasks in enumerate(phases):
-        for i in tasks:
-            phase_of[i] = n
-    inner = [[p for p in g.hard_preds[i] if phase_of[p] == phase_of[i]] for i in range(len(g.keys))]
-    orders: list[list[int]] = [[] for _ in phases]
-    for i in g.order:
-        orders[phase_of[i]].append(i)
-    slots: list[Slot] = [Slot(0.0, 0.0)] * len(g.keys)
-    start = 0.0
-    for n, order in enumerate(orders):
-        if n:
-            start = max(slots[i].finish for i in orders[n - 1]) + g.handoff + g.sync
-        _forward(g, order, start, inner, slots)
-    return slots
-
-
-def cycle_time(slots: Sequence[Slot]) -> float:
-    return max((s.finish for s in slots), default=0.0)
+    return forward(plan_for(g, "hybrid"), g.duration)
 
 
 def critical_path_method(g: FlowGraph, forward: Sequence[Slot]) -> list[Timing]:
@@ -282,3 +174,22 @@ def _tolerance(scale: float) -> float:
 def _round(value: float) -> float:
     rounded = round(value, ROUNDING)
     return 0.0 if rounded == 0 else rounded
+
+
+__all__ = [
+    "Cluster",
+    "FlowGraph",
+    "Slot",
+    "Timing",
+    "analyse",
+    "critical_path",
+    "critical_path_method",
+    "cycle_time",
+    "derived_phases",
+    "hybrid_phases",
+    "hybrid_schedule",
+    "independent_clusters",
+    "parallel_schedule",
+    "sequential_schedule",
+    "topological_order",
+]

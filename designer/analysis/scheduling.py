@@ -1,0 +1,255 @@
+"""The scheduling core: what each blueprint lets a task wait for, and who starts next.
+
+One `Plan` per blueprint holds the rule of the design document — a task is ready when its
+predecessors have finished, plus the handoff delay, plus the sync overhead at a join, and
+not before its phase has started — and three consumers share it: the deterministic
+schedules (`forward`), the Monte Carlo simulator (the same pass over arrays of sampled
+durations) and the resource-constrained list scheduler (`list_schedule`), which is also
+what the run engine asks which task may start next.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .errors import FlowError
+from .graph import FlowGraph, hybrid_phases
+
+Blueprint = Literal["sequential", "hybrid", "parallel"]
+BLUEPRINTS: tuple[Blueprint, ...] = ("sequential", "hybrid", "parallel")
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    start: float
+    finish: float
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How one blueprint orders a flow's tasks, by task index.
+
+    `preds[i]` must all finish before task i is ready; `phases` are groups run one after
+    another behind a barrier (one group holding every task when there is no barrier), each
+    with its tasks in topological order.
+    """
+
+    blueprint: Blueprint
+    preds: list[list[int]]
+    succs: list[list[int]]
+    phases: list[list[int]]
+    phase_of: list[int]
+    handoff: float
+    sync: float
+    rank: list[int]
+
+    def delay(self, i: int) -> float:
+        """What a task waits after its last predecessor finishes: h, plus s at a join."""
+        return self.handoff + (self.sync if len(self.preds[i]) > 1 else 0.0)
+
+
+def plan_for(
+    g: FlowGraph,
+    blueprint: Blueprint,
+    *,
+    handoff: float | None = None,
+    sync: float | None = None,
+) -> Plan:
+    """The plan of a blueprint; `handoff` and `sync` override the flow's own for a what-if."""
+    n = len(g.keys)
+    preds: list[list[int]]
+    phases: list[list[int]]
+    if blueprint == "sequential":
+        preds = [[] for _ in range(n)]
+        for first, then in zip(g.order, g.order[1:], strict=False):
+            preds[then] = [first]
+        phases = [list(g.order)]
+    elif blueprint == "parallel":
+        preds = [list(p) for p in g.hard_preds]
+        phases = [list(g.order)]
+    elif blueprint == "hybrid":
+        groups = hybrid_phases(g)
+        group_of = [0] * n
+        for k, tasks in enumerate(groups):
+            for i in tasks:
+                group_of[i] = k
+        preds = [[p for p in g.hard_preds[i] if group_of[p] == group_of[i]] for i in range(n)]
+        phases = [[] for _ in groups]
+        for i in g.order:
+            phases[group_of[i]].append(i)
+    else:
+        raise ValueError(f"unknown blueprint {blueprint!r}")
+    phase_of = [0] * n
+    for k, members in enumerate(phases):
+        for i in members:
+            phase_of[i] = k
+    succs: list[list[int]] = [[] for _ in range(n)]
+    for task, before in enumerate(preds):
+        for p in before:
+            succs[p].append(task)
+    return Plan(
+        blueprint=blueprint,
+        preds=preds,
+        succs=succs,
+        phases=phases,
+        phase_of=phase_of,
+        handoff=g.handoff if handoff is None else handoff,
+        sync=g.sync if sync is None else sync,
+        rank=g.rank,
+    )
+
+
+def forward(plan: Plan, duration: Sequence[float]) -> list[Slot]:
+    """Every task as early as the plan allows, with unlimited resources."""
+    slots = [Slot(0.0, 0.0)] * len(duration)
+    phase_start = 0.0
+    for k, tasks in enumerate(plan.phases):
+        if k:
+            phase_start = (
+                max(slots[i].finish for i in plan.phases[k - 1]) + plan.handoff + plan.sync
+            )
+        for i in tasks:
+            before = plan.preds[i]
+            start = max(slots[p].finish for p in before) + plan.delay(i) if before else phase_start
+            slots[i] = Slot(start, start + duration[i])
+    return slots
+
+
+def cycle_time(slots: Sequence[Slot]) -> float:
+    return max((s.finish for s in slots), default=0.0)
+
+
+def remaining_path(plan: Plan, duration: Sequence[float]) -> list[float]:
+    """Each task's duration plus the longest chain after it of h, join s and durations:
+    the list scheduler's priority (longest first)."""
+    rest = [0.0] * len(duration)
+    for tasks in reversed(plan.phases):
+        for i in reversed(tasks):
+            after = plan.succs[i]
+            tail = max((plan.delay(u) + rest[u] for u in after), default=0.0)
+            rest[i] = duration[i] + tail
+    return rest
+
+
+def check_capacities(
+    keys: Sequence[str],
+    needs: Sequence[Mapping[str, int]],
+    capacity: Mapping[str, int],
+) -> None:
+    """A task that needs more of a pool than it holds could never start: say so by name."""
+    for key, need in zip(keys, needs, strict=True):
+        for pool, units in need.items():
+            if units > capacity[pool]:
+                raise FlowError(
+                    f"task {key} needs {units} units of pool {pool!r}, "
+                    f"which has a capacity of {capacity[pool]}",
+                    field=f"resources.{pool}",
+                    keys=[key],
+                )
+
+
+def list_schedule(
+    plan: Plan,
+    duration: Sequence[float],
+    needs: Sequence[Mapping[str, int]],
+    capacity: Mapping[str, int],
+) -> list[Slot]:
+    """The resource-constrained schedule (parallel schedule generation, greedy).
+
+    Time moves from event to event — 0, every finish, every ready time. At each event the
+    ready tasks not yet started are taken longest remaining path first, ties by key, and
+    each starts if every pool it needs has the units free; the others wait for the next
+    event. Callers check capacities first (`check_capacities`), so nothing waits forever.
+    """
+    n = len(duration)
+    priority = remaining_path(plan, duration)
+    waiting = [len(p) for p in plan.preds]
+    last_pred_finish = [0.0] * n
+    left_in_phase = [len(tasks) for tasks in plan.phases]
+    phase_finish = 0.0
+    free = dict(capacity)
+    # Tasks whose ready time is known, by that time; then those ready now, by priority.
+    pending: list[tuple[float, int]] = []
+    available: list[tuple[float, int, int]] = []
+    running: list[tuple[float, int]] = []
+    slots = [Slot(0.0, 0.0)] * n
+    started = 0
+
+    def open_phase(k: int, at: float) -> None:
+        for i in plan.phases[k]:
+            if not plan.preds[i]:
+                heapq.heappush(pending, (at, i))
+
+    if plan.phases:
+        open_phase(0, 0.0)
+    now = 0.0
+    while started < n:
+        tolerance = 1e-9 * max(1.0, abs(now))
+        while pending and pending[0][0] <= now + tolerance:
+            _, i = heapq.heappop(pending)
+            heapq.heappush(available, (-priority[i], plan.rank[i], i))
+        blocked = []
+        while available:
+            entry = heapq.heappop(available)
+            i = entry[2]
+            if all(free[pool] >= units for pool, units in needs[i].items()):
+                for pool, units in needs[i].items():
+                    free[pool] -= units
+                slots[i] = Slot(now, now + duration[i])
+                heapq.heappush(running, (now + duration[i], i))
+                started += 1
+            else:
+                blocked.append(entry)
+        for entry in blocked:
+            heapq.heappush(available, entry)
+        if started == n:
+            break
+        upcoming = [t for t in (pending[0][0] if pending else math.inf,) if t > now]
+        next_finish = running[0][0] if running else math.inf
+        now = min([next_finish, *upcoming])
+        if now == math.inf:
+            raise RuntimeError("list schedule stalled: capacities were not checked")
+        while running and running[0][0] <= now:
+            finish, i = heapq.heappop(running)
+            for pool, units in needs[i].items():
+                free[pool] += units
+            for u in plan.succs[i]:
+                waiting[u] -= 1
+                last_pred_finish[u] = max(last_pred_finish[u], finish)
+                if waiting[u] == 0:
+                    heapq.heappush(pending, (last_pred_finish[u] + plan.delay(u), u))
+            k = plan.phase_of[i]
+            left_in_phase[k] -= 1
+            phase_finish = max(phase_finish, finish)
+            if left_in_phase[k] == 0 and k + 1 < len(plan.phases):
+                open_phase(k + 1, phase_finish + plan.handoff + plan.sync)
+    return slots
+
+
+def pool_usage(
+    slots: Sequence[Slot], needs: Sequence[Mapping[str, int]], pools: Sequence[str]
+) -> dict[str, list[tuple[float, int]]]:
+    """Units in use of each pool over time, as steps: (time, units from then on)."""
+    changes: dict[str, dict[float, int]] = {pool: {} for pool in pools}
+    for slot, need in zip(slots, needs, strict=True):
+        if slot.finish <= slot.start:
+            continue
+        for pool, units in need.items():
+            steps = changes[pool]
+            steps[slot.start] = steps.get(slot.start, 0) + units
+            steps[slot.finish] = steps.get(slot.finish, 0) - units
+    usage: dict[str, list[tuple[float, int]]] = {}
+    for pool, steps in changes.items():
+        level, series = 0, [(0.0, 0)]
+        for time in sorted(steps):
+            level += steps[time]
+            if series[-1][0] == time:
+                series[-1] = (time, level)
+            else:
+                series.append((time, level))
+        usage[pool] = series
+    return usage
