@@ -249,7 +249,7 @@ def pool_usage(
             level += steps[time]
             if series[-1][0] == time:
                 series[-1] = (time, level)
-            else:
+            elif series[-1][1] != level:
                 series.append((time, level))
         usage[pool] = series
     return usage
