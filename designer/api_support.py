@@ -71,21 +71,26 @@ def exception_handler(error: Exception, context: dict[str, Any]) -> Response | N
     if isinstance(detail, dict) and set(detail) == {"detail"}:
         response.data = {"message": str(detail["detail"])}
     elif isinstance(detail, dict):
-        field, messages = next(iter(detail.items()))
-        first = _first_message(messages)
-        message = first if field in ("non_field_errors",) else f"{field}: {first}"
-        response.data = {"message": message, "fields": detail}
+        field, message = _first_error(detail)
+        response.data = {
+            "message": message if field == "non_field_errors" else f"{field}: {message}",
+            "fields": detail,
+        }
     elif isinstance(detail, list):
-        response.data = {"message": _first_message(detail)}
+        response.data = {"message": _first_error(detail)[1]}
     return response
 
 
-def _first_message(messages: Any) -> str:
-    while isinstance(messages, list | dict):
-        if not messages:
-            return ""
-        messages = messages[0] if isinstance(messages, list) else next(iter(messages.values()))
-    return str(messages)
+def _first_error(detail: Any, path: str = "") -> tuple[str, str]:
+    """The first message in DRF's nested errors and the dotted path of its field."""
+    if isinstance(detail, dict) and detail:
+        key, inner = next(iter(detail.items()))
+        step = f"[{key}]" if isinstance(key, int) else (f".{key}" if path else str(key))
+        return _first_error(inner, path + step)
+    if isinstance(detail, list) and detail:
+        first = detail[0]
+        return _first_error(first, path) if isinstance(first, dict | list) else (path, str(first))
+    return path, str(detail)
 
 
 def etag_for(version: int) -> str:

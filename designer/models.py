@@ -159,3 +159,27 @@ class Dependency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source.key} → {self.target.key} ({self.strength})"
+
+
+class Simulation(models.Model):
+    """A stored simulation result, kept so two can be compared later."""
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="simulations")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    flow_version = models.PositiveIntegerField()
+    iterations = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    max_retries = models.PositiveSmallIntegerField()
+    blueprints = models.JSONField()
+    overrides = models.JSONField(default=dict, blank=True)
+    result = models.JSONField()
+    elapsed_seconds = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.flow.name}: {self.iterations} iterations, seed {self.seed}"

@@ -105,7 +105,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+NODE_MODULES = BASE_DIR / "node_modules"
+# Browser libraries installed by npm (package-lock.json), served like our own files.
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
+    ("vendor/chartjs-plugin-annotation", NODE_MODULES / "chartjs-plugin-annotation" / "dist"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -124,6 +130,7 @@ VIVIDO_MAX_TASKS_PER_FLOW = env_int("VIVIDO_MAX_TASKS_PER_FLOW", 5000, minimum=1
 VIVIDO_MAX_DEPENDENCIES_PER_FLOW = env_int("VIVIDO_MAX_DEPENDENCIES_PER_FLOW", 25000, minimum=0)
 VIVIDO_MAX_BODY_BYTES = env_int("VIVIDO_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = VIVIDO_MAX_BODY_BYTES
+VIVIDO_MAX_SIMULATION_ITERATIONS = env_int("VIVIDO_MAX_SIMULATION_ITERATIONS", 20000, minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

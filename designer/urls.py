@@ -5,10 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from designer import api, views
+from designer import api, api_simulations, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("flows", api.FlowViewSet, basename="flow")
+simulations = api_simulations.SimulationViewSet
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,5 +20,21 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/schema/flow-document/", api.flow_document_schema, name="flow-document-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/flows/<int:flow_pk>/simulations/",
+        simulations.as_view({"get": "list", "post": "create"}),
+        name="flow-simulations",
+    ),
+    path(
+        "api/flows/<int:flow_pk>/simulations/preview/",
+        simulations.as_view({"post": "preview"}),
+        name="flow-simulations-preview",
+    ),
+    path(
+        "api/flows/<int:flow_pk>/simulations/<int:pk>/",
+        simulations.as_view({"get": "retrieve", "delete": "destroy"}),
+        name="flow-simulation",
+    ),
+    path("flows/<int:flow_id>/simulate/", views.simulate, name="flow-simulate"),
     path("api/", include(router.urls)),
 ]

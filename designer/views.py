@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from designer import selectors
 from designer.analysis.schedule import analyse
+from designer.analysis.scheduling import BLUEPRINTS
 
 
 @login_required
@@ -16,3 +17,33 @@ def home(request: HttpRequest) -> HttpResponse:
         for flow in selectors.flows_of(request.user)
     ]
     return render(request, "designer/home.html", {"flows": flows})
+
+
+@login_required
+def simulate(request: HttpRequest, flow_id: int) -> HttpResponse:
+    """The simulation page: what-if controls left, the three blueprints compared right."""
+    flow = selectors.flow_of(request.user, flow_id)
+    flow_spec = selectors.flow_spec(flow)
+    page = {
+        "flow": {
+            "id": flow.pk,
+            "name": flow.name,
+            "time_unit": flow.time_unit,
+            "handoff_delay": flow.handoff_delay,
+            "sync_overhead": flow.sync_overhead,
+            "pools": [{"name": p.name, "capacity": p.capacity} for p in flow_spec.resources],
+            "tasks": {t.key: t.name for t in flow_spec.tasks},
+            "needs": {t.key: list(t.resources) for t in flow_spec.tasks},
+            "critical_path": analyse(flow_spec)["critical_path"],
+        },
+        "blueprints": list(BLUEPRINTS),
+        "api": {
+            "preview": f"/api/flows/{flow.pk}/simulations/preview/",
+            "simulations": f"/api/flows/{flow.pk}/simulations/",
+        },
+    }
+    return render(
+        request,
+        "designer/simulate.html",
+        {"flow": flow, "pools": flow_spec.resources, "page": page},
+    )
