@@ -151,7 +151,134 @@ def analysis(repeat: int = REPEAT) -> Report:
     )
 
 
-BENCHMARKS: list[Callable[..., Report]] = [analysis]
+def monte_carlo(repeat: int = REPEAT) -> Report:
+    """Monte Carlo of the parallel cycle time, against a per-iteration networkx loop."""
+    import networkx as nx
+    import numpy as np
+
+    from designer.analysis.document import flow_from_document
+    from designer.analysis.graph import FlowGraph
+    from designer.analysis.scheduling import plan_for
+    from designer.analysis.simulation import forward_many, pert_samples, simulate
+
+    tasks, dependencies, seed, iterations = 1_000, 3_000, 20_240_602, 10_000
+    peer_iterations = int(os.environ.get("VIVIDO_BENCH_PEER_ITERATIONS", "1000"))
+    flow = flow_from_document(random_dag_document(tasks, dependencies, seed))
+    plan = plan_for(FlowGraph(flow), "parallel")
+    estimates = [
+        np.array([getattr(t.duration, f) for t in flow.tasks])
+        for f in ("optimistic", "likely", "pessimistic")
+    ]
+
+    def sample() -> Any:
+        return pert_samples(*estimates, iterations, np.random.SeedSequence(seed))
+
+    sample_s, samples = best_of(sample, repeat)
+    forward_s, cycles = best_of(lambda: forward_many(plan, samples).max(axis=0), repeat)
+    whole_s, result = best_of(
+        lambda: simulate(flow, iterations=iterations, seed=seed, blueprints=["parallel"]), repeat
+    )
+    all_s, _ = best_of(lambda: simulate(flow, iterations=iterations, seed=seed), 1)
+
+    # The peer: the same samples, one networkx longest path per iteration.
+    graph = nx.DiGraph()
+    for t in flow.tasks:
+        graph.add_edge((t.key, "in"), (t.key, "out"))
+    for d in flow.dependencies:
+        graph.add_edge((d.source, "out"), (d.target, "in"), weight=0.0)
+    task_edges = [((t.key, "in"), (t.key, "out")) for t in flow.tasks]
+
+    def peer() -> list[float]:
+        lengths = []
+        for k in range(peer_iterations):
+            column = samples[:, k].tolist()
+            for (u, v), value in zip(task_edges, column, strict=True):
+                graph[u][v]["weight"] = value
+            lengths.append(nx.dag_longest_path_length(graph, weight="weight"))
+        return lengths
+
+    peer_s, lengths = best_of(peer, 1)
+    per_iteration = peer_s / peer_iterations
+    peer_full = per_iteration * iterations
+    agree = bool(np.allclose(cycles[:peer_iterations], lengths, rtol=1e-12, atol=1e-9))
+    return Report(
+        name="monte_carlo",
+        title=f"Monte Carlo, {iterations:,} iterations of a {tasks:,}-task / "
+        f"{dependencies:,}-dependency DAG",
+        rows=[
+            Row("PERT-Beta sampling (two streams)", sample_s, sample_s / peer_full),
+            Row("parallel forward pass, all iterations", forward_s, forward_s / peer_full),
+            Row("simulate(), parallel only: samples to figures", whole_s, whole_s / peer_full),
+            Row("simulate(), three blueprints + criticality", all_s, all_s / peer_full),
+            Row(
+                f"peer: networkx longest path × {iterations:,}",
+                peer_full,
+                1.0,
+                f"measured on {peer_iterations:,} iterations, {per_iteration * 1000:.2f} ms each",
+            ),
+        ],
+        facts={
+            "agree on the peer's iterations": "yes" if agree else "no",
+            "speed-up of simulate() (parallel) over the peer": round(peer_full / whole_s, 1),
+            "speed-up of the forward pass over the peer": round(peer_full / forward_s, 1),
+            "parallel P50 / P95": f"{result['results']['parallel']['p50']} / "
+            f"{result['results']['parallel']['p95']}",
+        },
+    )
+
+
+def constrained(repeat: int = REPEAT) -> Report:
+    """Resource-constrained Monte Carlo: every iteration list-scheduled."""
+    from designer.analysis.document import flow_from_document
+    from designer.analysis.simulation import simulate
+
+    tasks, dependencies, seed, iterations = 200, 600, 20_240_603, 1_000
+    doc = random_dag_document(tasks, dependencies, seed)
+    doc["resources"] = [
+        {"name": "Analysts", "capacity": 3},
+        {"name": "Builders", "capacity": 2},
+        {"name": "Reviewers", "capacity": 1},
+    ]
+    rng = random.Random(seed)
+    for task in doc["tasks"]:
+        task["resources"] = {rng.choice(["Analysts", "Builders", "Reviewers"]): 1}
+    flow = flow_from_document(doc)
+    unconstrained = flow_from_document(
+        {
+            **doc,
+            "resources": [],
+            "tasks": [{k: v for k, v in t.items() if k != "resources"} for t in doc["tasks"]],
+        }
+    )
+    run_s, result = best_of(
+        lambda: simulate(flow, iterations=iterations, seed=seed, blueprints=["hybrid", "parallel"]),
+        repeat,
+    )
+    free_s, free = best_of(
+        lambda: simulate(
+            unconstrained, iterations=iterations, seed=seed, blueprints=["hybrid", "parallel"]
+        ),
+        repeat,
+    )
+    return Report(
+        name="constrained",
+        title=f"resource-constrained Monte Carlo, {iterations:,} iterations of a {tasks}-task "
+        f"flow with 3 pools",
+        rows=[
+            Row("hybrid + parallel, list-scheduled per iteration", run_s, run_s / free_s),
+            Row("peer: the same flow without pools (vectorised)", free_s, 1.0),
+        ],
+        facts={
+            "per iteration and blueprint (ms)": round(run_s / iterations / 2 * 1000, 3),
+            "parallel P50 with pools / without": f"{result['results']['parallel']['p50']} / "
+            f"{free['results']['parallel']['p50']}",
+            "hybrid P50 with pools / without": f"{result['results']['hybrid']['p50']} / "
+            f"{free['results']['hybrid']['p50']}",
+        },
+    )
+
+
+BENCHMARKS: list[Callable[..., Report]] = [analysis, monte_carlo, constrained]
 
 
 def print_report(report: Report) -> None:

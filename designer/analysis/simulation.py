@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ from .scheduling import (
 Array = NDArray[np.float64]
 Progress = Callable[[float], None]  # called with the share of the work done, 0 to 1
 REPORTED_DECIMALS = 6
+SAMPLING_STREAMS = 2  # fixed, so results never depend on the machine's core count
 MAX_ITERATIONS = 100_000
 
 
@@ -144,51 +146,57 @@ def _busy(setting: _Setting, pool: str, duration: Sequence[float]) -> float:
 
 
 def pert_samples(
-    optimistic: Array, likely: Array, pessimistic: Array, iterations: int, rng: np.random.Generator
+    optimistic: Array,
+    likely: Array,
+    pessimistic: Array,
+    iterations: int,
+    seed: np.random.SeedSequence,
 ) -> Array:
     """Durations (tasks × iterations) from PERT-Beta: o + (p − o)·Beta(α, β) with
     α = 1 + 4(m − o)/(p − o), β = 1 + 4(p − m)/(p − o); a task with o = p is a constant.
 
-    Beta is drawn as X / (X + Y) from two gamma draws, which NumPy does faster than its
-    own beta sampler, with the same distribution.
+    The uncertain tasks are split into a fixed number of row blocks, each drawn from its own
+    stream of `seed` on its own thread (NumPy draws without the GIL): the numbers depend on
+    the seed alone, not on how many cores the machine has.
     """
-    n = len(likely)
     samples = np.repeat(likely[:, None], iterations, axis=1)
     spread = pessimistic - optimistic
     uncertain = np.flatnonzero(spread > 0)
-    if uncertain.size:
-        o, m, p, width = (
-            optimistic[uncertain],
-            likely[uncertain],
-            pessimistic[uncertain],
-            spread[uncertain],
-        )
-        alpha = 1 + 4 * (m - o) / width
-        beta = 1 + 4 * (p - m) / width
-        x = rng.standard_gamma(alpha[:, None], size=(uncertain.size, iterations))
-        y = rng.standard_gamma(beta[:, None], size=(uncertain.size, iterations))
-        x /= x + y
-        samples[uncertain] = o[:, None] + width[:, None] * x
-    assert samples.shape == (n, iterations)
+    if not uncertain.size:
+        return samples
+    o, m, width = optimistic[uncertain], likely[uncertain], spread[uncertain]
+    alpha = 1 + 4 * (m - o) / width
+    beta = 1 + 4 * (pessimistic[uncertain] - m) / width
+    blocks = np.array_split(np.arange(uncertain.size), SAMPLING_STREAMS)
+
+    def draw(block: NDArray[np.intp], stream: np.random.SeedSequence) -> Array:
+        rng = np.random.default_rng(stream)
+        return rng.beta(alpha[block, None], beta[block, None], size=(block.size, iterations))
+
+    with ThreadPoolExecutor(SAMPLING_STREAMS) as pool:
+        drawn = list(pool.map(draw, blocks, seed.spawn(SAMPLING_STREAMS)))
+    for block, values in zip(blocks, drawn, strict=True):
+        rows = uncertain[block]
+        samples[rows] = o[block, None] + width[block, None] * values
     return samples
 
 
-def attempts_needed(
-    failure_rate: Array, max_retries: int, iterations: int, rng: np.random.Generator
-) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
-    """Attempts each task makes (1 + retries) and which iterations fail for good.
+def _apply_retries(
+    spent: Array, failure_rate: Array, max_retries: int, rng: np.random.Generator
+) -> NDArray[np.bool_]:
+    """Multiply each task's duration by the attempts it makes; return the iterations that
+    fail for good.
 
-    The first success comes on a geometric draw; past 1 + `max_retries` attempts the task
-    has failed, and with it the iteration.
+    The first success comes on a geometric draw; every retry spends the duration again, and
+    past 1 + `max_retries` attempts the task, and with it the iteration, has failed.
     """
-    n = len(failure_rate)
-    attempts = np.ones((n, iterations), dtype=np.int64)
+    iterations = spent.shape[1]
     failed = np.zeros(iterations, dtype=bool)
     limit = max_retries + 1
     risky = np.flatnonzero(failure_rate > 0)
     certain = risky[failure_rate[risky] >= 1]
     if certain.size:
-        attempts[certain] = limit
+        spent[certain] *= limit
         failed[:] = True
     chance = risky[failure_rate[risky] < 1]
     if chance.size:
@@ -196,8 +204,8 @@ def attempts_needed(
             1 - failure_rate[chance][:, None], size=(chance.size, iterations)
         )
         failed |= (first_success > limit).any(axis=0)
-        attempts[chance] = np.minimum(first_success, limit)
-    return attempts, failed
+        spent[chance] *= np.minimum(first_success, limit)
+    return failed
 
 
 def forward_many(plan: Plan, duration: Array) -> Array:
@@ -264,19 +272,21 @@ def simulate(
         )
     setting = _prepare(flow, what_if, blueprints)
     graph = setting.graph
-    rng = np.random.default_rng(seed)
+    durations_seed, failures_seed = np.random.SeedSequence(seed).spawn(2)
     tasks = flow.tasks
-    duration = pert_samples(
+    spent = pert_samples(
         np.array([t.duration.optimistic for t in tasks], dtype=float),
         np.array([t.duration.likely for t in tasks], dtype=float),
         np.array([t.duration.pessimistic for t in tasks], dtype=float),
         iterations,
-        rng,
+        durations_seed,
     )
-    attempts, failed = attempts_needed(
-        np.array([t.failure_rate for t in tasks], dtype=float), max_retries, iterations, rng
+    failed = _apply_retries(
+        spent,
+        np.array([t.failure_rate for t in tasks], dtype=float),
+        max_retries,
+        np.random.default_rng(failures_seed),
     )
-    spent = duration * attempts
     completed = ~failed
 
     steps = len(blueprints) + 1  # each blueprint, then criticality
