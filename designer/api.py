@@ -2,24 +2,88 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from designer import selectors, services
+from designer import drawing, selectors, services
 from designer.analysis.document import FLOW_DOCUMENT_SCHEMA
 from designer.analysis.schedule import analyse
 from designer.api_support import etag_for, version_from_if_match
 from designer.models import Flow
 
-EXPORT_FORMATS = ("json",)
+EXPORT_FORMATS = ("json", "svg", "png", "pdf", "dot")
+# Drawings: (content type, file extension) of each format that is not the flow document.
+DRAWING_FORMATS = {
+    "svg": ("image/svg+xml", "svg"),
+    "png": ("image/png", "png"),
+    "pdf": ("application/pdf", "pdf"),
+    "dot": ("text/vnd.graphviz; charset=utf-8", "gv"),
+}
+DIRECTIONS = drawing.DIRECTIONS
+
+
+class GraphvizUnavailable(exceptions.APIException):
+    """Graphviz is missing on the server or could not draw in time: try again later."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "graphviz_unavailable"
+
+
+class DownloadNegotiation(DefaultContentNegotiation):
+    """A download answers whatever the client accepts: `?format=` picks the file, not Accept.
+
+    An `Accept: image/png` would otherwise be refused (406) before the action chose a format.
+    """
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except exceptions.NotAcceptable:
+            return renderers[0], renderers[0].media_type
+
+
+class LayoutRequestSerializer(serializers.Serializer):
+    direction = serializers.CharField(default="LR", help_text="LR (left to right) or TB.")
+    document = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="The editor's unsaved flow document to lay out; the stored flow without it.",
+    )
+
+    def validate_direction(self, value: str) -> str:
+        return _direction(value)
+
+
+class BoxSerializer(serializers.Serializer):
+    x = serializers.FloatField()
+    y = serializers.FloatField()
+    width = serializers.FloatField()
+    height = serializers.FloatField()
+
+
+class LayoutSerializer(serializers.Serializer):
+    """Documents the layout response: canvas pixels, y growing downward."""
+
+    direction = serializers.ChoiceField(choices=DIRECTIONS)
+    positions = serializers.DictField(
+        child=serializers.DictField(child=serializers.FloatField()),
+        help_text="The centre of each task's box, by task key.",
+    )
+    phases = serializers.DictField(
+        child=BoxSerializer(), help_text="Each phase's box (top-left, width, height), by name."
+    )
 
 
 class FlowSerializer(serializers.ModelSerializer):
@@ -137,26 +201,101 @@ class FlowViewSet(
         return Response(analyse(selectors.flow_spec(flow)), headers=_etag(flow))
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=EXPORT_FORMATS, default="json")],
-        responses={200: OpenApiTypes.OBJECT},
+        parameters=[
+            OpenApiParameter("format", str, enum=EXPORT_FORMATS, default="json"),
+            OpenApiParameter(
+                "direction",
+                str,
+                enum=DIRECTIONS,
+                default="LR",
+                description="Drawings only: left to right (LR) or top to bottom (TB).",
+            ),
+        ],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "image/svg+xml"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "text/vnd.graphviz"): OpenApiTypes.STR,
+            503: OpenApiResponse(description="Graphviz is not available to draw the flow."),
+        },
+        description="Download the flow document (json) or a Graphviz drawing of the flow.",
     )
-    @action(detail=True, methods=["get"])
-    def export(self, request: Request, pk: str) -> Response:
+    @action(detail=True, methods=["get"], content_negotiation_class=DownloadNegotiation)
+    def export(self, request: Request, pk: str) -> Response | HttpResponse:
         flow = self.get_object()
         export_format = request.query_params.get("format", "json")
         if export_format not in EXPORT_FORMATS:
             raise serializers.ValidationError(
                 {"format": [f"must be one of {', '.join(EXPORT_FORMATS)}; got {export_format!r}"]}
             )
-        filename = f"{slugify(flow.name) or 'flow'}.vivido.json"
-        return Response(
-            selectors.flow_document(flow),
-            headers={**_etag(flow), "Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        direction = request.query_params.get("direction", "LR")
+        if direction not in DIRECTIONS:
+            raise serializers.ValidationError({"direction": [_direction_message(direction)]})
+        slug = slugify(flow.name) or "flow"
+        if export_format == "json":
+            filename = f"{slug}.vivido.json"
+            return Response(
+                selectors.flow_document(flow),
+                headers={
+                    **_etag(flow),
+                    "Content-Disposition": f'attachment; filename="{filename}"',
+                },
+            )
+        content_type, extension = DRAWING_FORMATS[export_format]
+        source = drawing.flow_to_dot(selectors.flow_spec(flow), direction=direction)
+        if export_format == "dot":
+            content = source.encode("utf-8")
+        else:
+            with _graphviz():
+                content = drawing.render(source, export_format)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{slug}.{extension}"'
+        response["ETag"] = etag_for(flow.version)
+        return response
+
+    @extend_schema(
+        request=LayoutRequestSerializer,
+        responses={
+            200: LayoutSerializer,
+            503: OpenApiResponse(description="Graphviz is not available to lay out the flow."),
+        },
+        description="Auto-layout by Graphviz: positions for every task and a box for every "
+        "phase, of the stored flow or of the unsaved `document` sent in the body.",
+    )
+    @action(detail=True, methods=["post"])
+    def layout(self, request: Request, pk: str) -> Response:
+        flow = self.get_object()
+        serializer = LayoutRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = serializer.validated_data.get("document")
+        spec = selectors.flow_spec(flow) if document is None else services.flow_read(document)
+        with _graphviz():
+            result = drawing.layout(spec, direction=serializer.validated_data["direction"])
+        return Response(result)
 
 
 def _etag(flow: Flow) -> dict[str, str]:
     return {"ETag": etag_for(flow.version)}
+
+
+def _direction(value: str) -> str:
+    if value not in DIRECTIONS:
+        raise serializers.ValidationError(_direction_message(value))
+    return value
+
+
+def _direction_message(value: str) -> str:
+    return f"must be one of {', '.join(DIRECTIONS)}; got {value!r}"
+
+
+@contextmanager
+def _graphviz() -> Iterator[None]:
+    """Graphviz's failures (not installed, too slow) as a 503 with the reason."""
+    try:
+        yield
+    except drawing.GraphvizError as error:
+        raise GraphvizUnavailable(str(error)) from None
 
 
 @extend_schema(responses={200: OpenApiTypes.OBJECT})

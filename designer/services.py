@@ -26,7 +26,7 @@ def flow_create(*, owner: AbstractBaseUser, name: str, **fields: Any) -> models.
 
 def flow_import(*, owner: AbstractBaseUser, document: object) -> models.Flow:
     """A new flow from a flow document, whole or not at all."""
-    flow_spec = _read(document)
+    flow_spec = flow_read(document)
     with transaction.atomic():
         flow = models.Flow.objects.create(owner=owner, **_settings_of(flow_spec))
         _write_graph(flow, flow_spec)
@@ -42,7 +42,7 @@ def flow_graph_replace(
     exactly one wins and the other gets `VersionConflict` with nothing changed.
     `expected_version=None` means the client sent `If-Match: *`.
     """
-    flow_spec = _read(document)
+    flow_spec = flow_read(document)
     with transaction.atomic():
         locked = models.Flow.objects.select_for_update().get(pk=flow.pk)
         if expected_version is not None and locked.version != expected_version:
@@ -72,6 +72,15 @@ def flow_update(*, flow: models.Flow, **fields: Any) -> models.Flow:
     return flow
 
 
+def flow_duplicate(*, flow: models.Flow, owner: AbstractBaseUser) -> models.Flow:
+    """A copy of a flow under a new name, graph and settings alike."""
+    from designer.selectors import flow_document
+
+    document = flow_document(flow)
+    document["name"] = f"{flow.name} (copy)"[:200]
+    return flow_import(owner=owner, document=document)
+
+
 def flow_delete(*, flow: models.Flow) -> None:
     flow.delete()
 
@@ -88,7 +97,8 @@ def flow_examples_load(*, owner: AbstractBaseUser) -> list[tuple[models.Flow, bo
     return loaded
 
 
-def _read(document: object) -> spec.Flow:
+def flow_read(document: object) -> spec.Flow:
+    """A flow document checked against this deployment's limits and the method's rules."""
     if isinstance(document, dict):
         # Count before the full check: a huge document is refused without the work.
         tasks, dependencies = document.get("tasks"), document.get("dependencies")

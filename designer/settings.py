@@ -106,11 +106,23 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 NODE_MODULES = BASE_DIR / "node_modules"
-# Browser libraries installed by npm (package-lock.json), served like our own files.
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
-    ("vendor/chartjs-plugin-annotation", NODE_MODULES / "chartjs-plugin-annotation" / "dist"),
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "designer.staticfinders.NodeModulesFinder",
+]
+# Browser libraries installed by npm (package-lock.json), served as /static/vendor/<path>.
+VIVIDO_VENDOR_FILES = [
+    "chart.js/dist/chart.umd.min.js",
+    "chart.js/dist/chart.umd.min.js.map",
+    "chartjs-plugin-annotation/dist/chartjs-plugin-annotation.min.js",
+    "cytoscape/dist/cytoscape.min.js",
+    "cytoscape-edgehandles/cytoscape-edgehandles.js",
+    "cytoscape-navigator/cytoscape-navigator.js",
+    "cytoscape-navigator/cytoscape.js-navigator.css",
+    "cytoscape-undo-redo/cytoscape-undo-redo.js",
+    "lodash/lodash.min.js",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

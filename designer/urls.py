@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from designer import api, api_simulations, views
+from designer import api, api_editor, api_simulations, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("flows", api.FlowViewSet, basename="flow")
@@ -35,6 +35,9 @@ urlpatterns = [
         simulations.as_view({"get": "retrieve", "delete": "destroy"}),
         name="flow-simulation",
     ),
+    path("api/analyse/", api_editor.analyse_document, name="analyse-document"),
+    path("api/flows/<int:flow_id>/duplicate/", api_editor.duplicate_flow, name="flow-duplicate"),
+    path("flows/<int:flow_id>/", views.editor, name="flow-editor"),
     path("flows/<int:flow_id>/simulate/", views.simulate, name="flow-simulate"),
     path("api/", include(router.urls)),
 ]

@@ -11,12 +11,31 @@ from designer.analysis.scheduling import BLUEPRINTS
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's flows with their three cycle times."""
+    """The signed-in user's flows with their three cycle times, and what to do with them."""
     flows = [
         (flow, analyse(selectors.flow_spec(flow))["cycle_time"])
         for flow in selectors.flows_of(request.user)
     ]
     return render(request, "designer/home.html", {"flows": flows})
+
+
+@login_required
+def editor(request: HttpRequest, flow_id: int) -> HttpResponse:
+    """The flow editor; it loads the flow document through the API and saves it there."""
+    flow = selectors.flow_of(request.user, flow_id)
+    page = {
+        "flow": {"id": flow.pk, "name": flow.name},
+        "api": {
+            "graph": f"/api/flows/{flow.pk}/graph/",
+            "flow": f"/api/flows/{flow.pk}/",
+            "analyse": "/api/analyse/",
+            "layout": f"/api/flows/{flow.pk}/layout/",
+            "export": f"/api/flows/{flow.pk}/export/",
+            "import": "/api/flows/import/",
+        },
+        "executors": ["simulated", "manual"],
+    }
+    return render(request, "designer/editor.html", {"flow": flow, "page": page})
 
 
 @login_required

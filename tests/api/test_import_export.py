@@ -40,7 +40,9 @@ def test_export_is_a_download_named_after_the_flow(api, content_flow):
 def test_export_refuses_an_unknown_format(api, content_flow):
     response = api.get(f"/api/flows/{content_flow.pk}/export/?format=docx")
     assert response.status_code == 400
-    assert response.json()["message"] == "format: must be one of json; got 'docx'"
+    assert response.json()["message"] == (
+        "format: must be one of json, svg, png, pdf, dot; got 'docx'"
+    )
 
 
 def test_import_refuses_a_cycle_and_saves_nothing(api):

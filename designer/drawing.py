@@ -1,0 +1,230 @@
+"""Server-side drawings of a flow with Graphviz: DOT text, SVG/PNG/PDF files and auto-layout.
+
+The drawing follows the one visual language of the UX guide: a hard dependency is a solid
+arrow, a soft one dashed, a `none` dependency a dotted grey line without arrowhead; the
+critical path is drawn thicker in the accent colour; each phase is a labelled, rounded box
+numbered in order. Every piece of user text reaches Graphviz escaped inside an HTML-like
+label, and nodes are named by index (`t0`, `t1`, …), so no name or key can change the DOT
+or the SVG it becomes. No Django here: the API and any command can use it alike.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import textwrap
+from collections.abc import Mapping
+from itertools import pairwise
+from typing import Any
+
+from designer.analysis.model import Flow
+from designer.analysis.schedule import analyse
+
+DIRECTIONS: tuple[str, ...] = ("LR", "TB")
+RENDER_FORMATS: tuple[str, ...] = ("svg", "png", "pdf")
+TIMEOUT_SECONDS = 60
+ACCENT = "#c2410c"
+CRITICAL_PENWIDTH = "2.5"
+FONT = "Helvetica"
+NAME_WRAP = 32  # characters per line of a task's name in its box
+PIXELS_PER_POINT = 96 / 72
+UNITS = {"minutes": "min", "hours": "h", "days": "d", "weeks": "wk"}
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class GraphvizError(RuntimeError):
+    """Graphviz could not draw the flow; the message says why."""
+
+
+class GraphvizMissing(GraphvizError):
+    def __init__(self) -> None:
+        super().__init__("Graphviz's dot program is not installed on the server")
+
+
+def flow_to_dot(
+    flow: Flow, *, direction: str = "LR", analysis: Mapping[str, Any] | None = None
+) -> str:
+    """The flow as a DOT digraph, caption and critical path included.
+
+    `analysis` is `analyse(flow)` when the caller already has it; otherwise it is computed.
+    """
+    return _dot(flow, direction, analysis if analysis is not None else analyse(flow), True)
+
+
+def render(dot_source: str, fmt: str) -> bytes:
+    """DOT text drawn by `dot` as an SVG, PNG or PDF file."""
+    if fmt not in RENDER_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(RENDER_FORMATS)}; got {fmt!r}")
+    return _run_dot(dot_source, fmt)
+
+
+def layout(flow: Flow, *, direction: str = "LR") -> dict[str, Any]:
+    """Positions for the editor's canvas from Graphviz's layout of the flow.
+
+    Tasks by key: the centre of their box; phases by name: the top-left corner, width and
+    height of their box. Canvas pixels, y growing downward.
+    """
+    _check_direction(direction)
+    result: dict[str, Any] = {"direction": direction, "positions": {}, "phases": {}}
+    if not flow.tasks:
+        return result
+    # The caption and the critical path's highlight change nothing a layout reports.
+    drawn = json.loads(_run_dot(_dot(flow, direction, None, False), "json0"))
+    left, _, _, top = _box(drawn["bb"])
+    clusters = {f"cluster_{n}": name for n, name in enumerate(_drawn_phases(flow), start=1)}
+
+    def pixels(value: float) -> float:
+        return round(value * PIXELS_PER_POINT, 1)
+
+    for obj in drawn.get("objects", ()):
+        name = obj.get("name", "")
+        if name in clusters and "bb" in obj:
+            x1, y1, x2, y2 = _box(obj["bb"])
+            result["phases"][clusters[name]] = {
+                "x": pixels(x1 - left),
+                "y": pixels(top - y2),
+                "width": pixels(x2 - x1),
+                "height": pixels(y2 - y1),
+            }
+        elif name.startswith("t") and name[1:].isdigit() and "pos" in obj:
+            x, y = (float(v) for v in obj["pos"].split(",")[:2])
+            key = flow.tasks[int(name[1:])].key
+            result["positions"][key] = {"x": pixels(x - left), "y": pixels(top - y)}
+    return result
+
+
+def format_duration(value: float, time_unit: str) -> str:
+    """A figure with its unit, at most two decimals and no trailing zeros: `31.75 h`."""
+    text = f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
+    return f"{'0' if text == '-0' else text} {UNITS.get(time_unit, time_unit)}"
+
+
+def _dot(flow: Flow, direction: str, analysis: Mapping[str, Any] | None, caption: bool) -> str:
+    _check_direction(direction)
+    path = list(analysis["critical_path"]) if analysis else []
+    critical_tasks = set(path)
+    critical_edges = set(pairwise(path))
+    ids = {task.key: f"t{i}" for i, task in enumerate(flow.tasks)}
+
+    lines = [
+        "digraph flow {",
+        f"  graph [rankdir={direction}, fontname={_q(FONT)}, nodesep=0.4, ranksep=0.6];",
+        f"  node [shape=box, style={_q('rounded,filled')}, fillcolor={_q('#ffffff')}, "
+        f"color={_q('#334155')}, fontname={_q(FONT)}, fontsize=12, margin={_q('0.15,0.08')}];",
+        f"  edge [color={_q('#334155')}, fontname={_q(FONT)}, arrowsize=0.8];",
+    ]
+
+    def node(task_index: int, indent: str) -> str:
+        task = flow.tasks[task_index]
+        label = f"<B>{_text(task.key)}</B>"
+        for line in textwrap.wrap(_clean(task.name), NAME_WRAP) or [""]:
+            label += f"<BR/>{html.escape(line)}"
+        attributes = f"label=<{label}>"
+        if task.key in critical_tasks:
+            attributes += f", color={_q(ACCENT)}, penwidth={CRITICAL_PENWIDTH}"
+        return f"{indent}t{task_index} [{attributes}];"
+
+    members: dict[str, list[int]] = {name: [] for name in _drawn_phases(flow)}
+    loose = []
+    for i, task in enumerate(flow.tasks):
+        if task.phase in members:
+            members[task.phase].append(i)
+        else:
+            loose.append(i)
+    for n, (name, tasks) in enumerate(members.items(), start=1):
+        lines += [
+            f"  subgraph cluster_{n} {{",
+            f"    graph [label=<<B>{n}. {_text(name)}</B>>, labeljust=l, labelloc=t, "
+            f"style={_q('rounded,filled')}, fillcolor={_q('#f1f5f9')}, "
+            f"color={_q('#94a3b8')}, fontsize=12, margin=12];",
+            *(node(i, "    ") for i in tasks),
+            "  }",
+        ]
+    lines += [node(i, "  ") for i in loose]
+
+    for dep in flow.dependencies:
+        attributes = []
+        if dep.strength == "soft":
+            attributes.append("style=dashed")
+        elif dep.strength == "none":
+            attributes += ["style=dotted", "color=grey", "arrowhead=none", "constraint=false"]
+        if dep.strength == "hard" and (dep.source, dep.target) in critical_edges:
+            attributes += [f"color={_q(ACCENT)}", f"penwidth={CRITICAL_PENWIDTH}"]
+        suffix = f" [{', '.join(attributes)}]" if attributes else ""
+        lines.append(f"  {ids[dep.source]} -> {ids[dep.target]}{suffix};")
+
+    if caption and analysis is not None:
+        # Last, so that no cluster inherits the root graph's label.
+        times = analysis["cycle_time"]
+        figures = " · ".join(
+            f"{title} {format_duration(times[blueprint], flow.time_unit)}"
+            for title, blueprint in (
+                ("Sequential", "sequential"),
+                ("Hybrid", "hybrid"),
+                ("Parallel", "parallel"),
+            )
+        )
+        lines.append(
+            f"  graph [label=<<B>{_text(flow.name)}</B><BR/>{html.escape(figures)}>, "
+            "labelloc=b, labeljust=c, fontsize=12];"
+        )
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _drawn_phases(flow: Flow) -> list[str]:
+    """The flow's phases that hold at least one task, in the flow's order."""
+    used = {task.phase for task in flow.tasks}
+    return [phase.name for phase in flow.phases if phase.name in used]
+
+
+def _run_dot(dot_source: str, fmt: str) -> bytes:
+    program = shutil.which("dot")
+    if program is None:
+        raise GraphvizMissing()
+    try:
+        completed = subprocess.run(
+            [program, f"-T{fmt}"],
+            input=dot_source.encode("utf-8"),
+            capture_output=True,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise GraphvizError(
+            f"Graphviz took longer than {TIMEOUT_SECONDS} s to draw this flow"
+        ) from None
+    except OSError as error:
+        raise GraphvizError(f"Graphviz's dot program could not be started: {error}") from None
+    if completed.returncode != 0:
+        detail = completed.stderr.decode("utf-8", "replace").strip()[:500]
+        raise GraphvizError(f"Graphviz could not draw this flow: {detail or 'no message'}")
+    return completed.stdout
+
+
+def _check_direction(direction: str) -> None:
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}; got {direction!r}")
+
+
+def _clean(text: str) -> str:
+    """Text without the characters XML cannot hold (Graphviz's HTML labels are XML)."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _text(text: str) -> str:
+    return html.escape(_clean(text))
+
+
+def _q(value: str) -> str:
+    """A constant of ours as a quoted DOT string (never user text: that goes in labels)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _box(value: str) -> tuple[float, float, float, float]:
+    x1, y1, x2, y2 = (float(v) for v in value.split(","))
+    return x1, y1, x2, y2
