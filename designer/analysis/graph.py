@@ -54,6 +54,24 @@ def key_ranks(keys: Sequence[str]) -> list[int]:
     return rank
 
 
+def phase_positions(
+    flow: Flow,
+    order: Sequence[int],
+    predecessors: Sequence[Sequence[int]],
+    phases: dict[str, int],
+) -> list[int]:
+    """Each task's phase by position: its own, or for a task without one, the latest phase of
+    its hard and soft predecessors (the first phase when it has none)."""
+    placed = [0] * len(flow.tasks)
+    for i in order:
+        phase = flow.tasks[i].phase
+        if phase is not None:
+            placed[i] = phases[phase]
+        else:
+            placed[i] = max((placed[p] for p in predecessors[i]), default=0)
+    return placed
+
+
 def find_cycle(candidates: Sequence[int], successors: Sequence[Sequence[int]]) -> list[int]:
     """One cycle among `candidates` (the nodes Kahn could not order), as indices in edge order.
 
@@ -93,6 +111,7 @@ class FlowGraph:
         self.hard_preds: list[list[int]] = [[] for _ in range(n)]
         self.hard_succs: list[list[int]] = [[] for _ in range(n)]
         ordering: list[list[int]] = [[] for _ in range(n)]
+        self.ordering_preds: list[list[int]] = [[] for _ in range(n)]
         for dep in flow.dependencies:
             a, b = self.index[dep.source], self.index[dep.target]
             if dep.strength == "hard":
@@ -100,6 +119,7 @@ class FlowGraph:
                 self.hard_succs[a].append(b)
             if dep.strength in ORDERING_STRENGTHS:
                 ordering[a].append(b)
+                self.ordering_preds[b].append(a)
         self.rank = key_ranks(self.keys)
         self.by_key = sorted(range(n), key=self.rank.__getitem__)
         self.order = topological_indices(self.keys, ordering, self.rank)
@@ -123,12 +143,15 @@ def derived_phases(g: FlowGraph) -> list[list[int]]:
 
 
 def hybrid_phases(g: FlowGraph) -> list[list[int]]:
-    """The flow's own phases in order (empty ones dropped), or the derived ones if it has none."""
+    """The flow's own phases in order (empty ones dropped), or the derived ones if it has none.
+
+    A task without a phase joins the latest phase of its predecessors (see `phase_positions`).
+    """
     if not any(t.phase is not None for t in g.flow.tasks):
         return derived_phases(g)
-    members: dict[str, list[int]] = {p.name: [] for p in g.flow.phases}
+    positions = {p.name: n for n, p in enumerate(g.flow.phases)}
+    placed = phase_positions(g.flow, g.order, g.ordering_preds, positions)
+    members: list[list[int]] = [[] for _ in g.flow.phases]
     for i in g.by_key:
-        phase = g.flow.tasks[i].phase
-        assert phase is not None  # validation: once phases are used, every task has one
-        members[phase].append(i)
-    return [tasks for tasks in members.values() if tasks]
+        members[placed[i]].append(i)
+    return [tasks for tasks in members if tasks]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from .errors import FlowError
-from .graph import topological_indices
+from .graph import phase_positions, topological_indices
 from .model import ORDERING_STRENGTHS, Flow
 
 
@@ -49,15 +49,6 @@ def validate_flow(flow: Flow) -> None:
                 field=f"tasks[{i}].phase",
                 keys=[task.key],
             )
-    if any(t.phase is not None for t in flow.tasks):
-        loose = [t.key for t in flow.tasks if t.phase is None]
-        if loose:
-            raise FlowError(
-                "once phases are used every task needs one; without a phase: " + ", ".join(loose),
-                field=f"tasks[{[t.key for t in flow.tasks].index(loose[0])}].phase",
-                keys=loose,
-            )
-
     index = {t.key: i for i, t in enumerate(flow.tasks)}
     successors: list[list[int]] = [[] for _ in flow.tasks]
     pairs: set[tuple[str, str]] = set()
@@ -96,7 +87,34 @@ def validate_flow(flow: Flow) -> None:
                 keys=[dep.source, dep.target],
             )
         successors[index[dep.source]].append(index[dep.target])
-    topological_indices([t.key for t in flow.tasks], successors)
+    order = topological_indices([t.key for t in flow.tasks], successors)
+    if any(t.phase is not None for t in flow.tasks):
+        _check_inferred_phases(flow, order, successors, phases)
+
+
+def _check_inferred_phases(
+    flow: Flow, order: list[int], successors: list[list[int]], phases: dict[str, int]
+) -> None:
+    """A task without a phase follows its predecessors into theirs; that must not put it
+    after a successor's phase (a later phase feeding an earlier one through it)."""
+    predecessors: list[list[int]] = [[] for _ in flow.tasks]
+    for i, after in enumerate(successors):
+        for j in after:
+            predecessors[j].append(i)
+    placed = phase_positions(flow, order, predecessors, phases)
+    names = [p.name for p in flow.phases]
+    for i in order:
+        for j in successors[i]:
+            if placed[i] > placed[j]:
+                source, target = flow.tasks[i], flow.tasks[j]
+                raise FlowError(
+                    f"dependency {source.key} → {target.key} points from phase "
+                    f"{names[placed[i]]!r} back to the earlier phase {names[placed[j]]!r} "
+                    f"({source.key} has no phase and follows its predecessors into "
+                    f"{names[placed[i]]!r})",
+                    field="dependencies",
+                    keys=[source.key, target.key],
+                )
 
 
 def _finite(field: str, value: float) -> None:

@@ -4,6 +4,7 @@ import pytest
 
 from designer.analysis.document import flow_from_document
 from designer.analysis.errors import FlowError
+from designer.analysis.schedule import analyse
 from tests.factories import content_document, flow_document
 
 
@@ -104,12 +105,30 @@ def test_unknown_phase():
     assert refusal(doc).message == "task A is in unknown phase 'Two'"
 
 
-def test_task_without_phase_once_phases_are_used():
-    doc = flow_document({"A": 1, "B": 1, "C": 1}, phases=[{"name": "One"}])
-    doc["tasks"][0]["phase"] = "One"
+def test_a_task_without_a_phase_follows_its_predecessors():
+    doc = flow_document(
+        {"A": 1, "X": 2, "B": 1, "Y": 1},
+        [("A", "X"), ("X", "B")],
+        phases=[{"name": "One"}, {"name": "Two"}],
+    )
+    doc["tasks"][0]["phase"], doc["tasks"][2]["phase"] = "One", "Two"
+    result = analyse(flow_from_document(doc))
+    assert result["phases"] == [["A", "X", "Y"], ["B"]]
+    assert result["cycle_time"]["hybrid"] == 4.0  # A then X inside One (3), then B
+
+
+def test_a_task_without_a_phase_cannot_carry_a_later_phase_back():
+    doc = flow_document(
+        {"A": 1, "X": 1, "B": 1},
+        [("B", "X"), ("X", "A")],
+        phases=[{"name": "One"}, {"name": "Two"}],
+    )
+    doc["tasks"][0]["phase"], doc["tasks"][2]["phase"] = "One", "Two"
     error = refusal(doc)
-    assert error.message == "once phases are used every task needs one; without a phase: B, C"
-    assert error.field == "tasks[1].phase"
+    assert error.message == (
+        "dependency X → A points from phase 'Two' back to the earlier phase 'One' "
+        "(X has no phase and follows its predecessors into 'Two')"
+    )
 
 
 def test_unknown_resource_pool():

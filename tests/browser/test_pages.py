@@ -35,7 +35,7 @@ def test_a_hostile_task_name_is_shown_as_text(page, alice):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     sign_in(page, "alice", "alice-password-1")
     page.wait_for_url("**/")
-    assert page.get_by_text(hostile, exact=True).count() == 1
+    assert page.get_by_role("link", name=hostile, exact=True).count() == 1
     assert page.locator("main img").count() == 0
     assert dialogs == []
 

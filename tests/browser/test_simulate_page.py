@@ -11,7 +11,7 @@ def open_simulation(page, alice, document=None):
     flow = services.flow_import(owner=alice, document=document or content_document())
     sign_in(page, "alice", "alice-password-1")
     page.wait_for_url("**/")
-    page.get_by_role("link", name=flow.name, exact=True).click()
+    page.get_by_role("link", name=f"Simulate {flow.name}").click()
     page.wait_for_url(f"**/flows/{flow.pk}/simulate/")
     page.locator("#figures tbody tr").first.wait_for()
     return flow

@@ -18,7 +18,7 @@ export const STYLE = [
       "text-valign": "center",
       "font-size": 12,
       color: "#1f2933",
-      "min-zoomed-font-size": 7,
+      "min-zoomed-font-size": 5,
     },
   },
   { selector: "node.task.critical", style: { "border-width": 3.5, "border-color": ACCENT } },

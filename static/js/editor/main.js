@@ -88,13 +88,21 @@ async function load() {
   cy.elements().remove();
   ur.reset();
   cy.add(elementsFrom(data, state.meta));
-  cy.fit(undefined, 40);
+  fitView();
   state.savedJson = currentJson();
   state.conflict = false;
   state.loading = false;
   $("flow-name").value = state.meta.name;
   refresh();
   analyseSoon(0);
+}
+
+function fitView() {
+  cy.fit(undefined, 40);
+  if (cy.zoom() > 1.2) {
+    cy.zoom(1.2);
+    cy.center();
+  }
 }
 
 function versionOf(response) {
@@ -415,18 +423,34 @@ async function layout() {
     say(`No layout: ${data?.message ?? response.status}`);
     return;
   }
-  const positions = data.positions;
-  ur.do("layout", {
-    options: {
-      name: "preset",
-      positions: (node) => (node.hasClass("task") ? positions[node.data("key")] : node.position()),
-      animate: true,
-      animationDuration: 400,
-      fit: true,
-      padding: 40,
-    },
-    eles: cy.nodes(".task"),
+  const positions = {};
+  cy.nodes(".task").forEach((node) => {
+    const at = data.positions[node.data("key")];
+    if (at) positions[node.id()] = at;
   });
+  ur.do("setPositions", { positions, animate: true });
+  cy.animate({ fit: { padding: 40 }, duration: 400 });
+}
+
+// Moves tasks (animated the first time, at once on undo and redo); returns where they were.
+// A task still gliding to a layout position counts as being there already.
+const gliding = new Map();
+
+function swapPositions({ positions, animate = false }) {
+  const old = {};
+  for (const [id, at] of Object.entries(positions)) {
+    const node = cy.getElementById(id);
+    old[id] = gliding.get(id) ?? { ...node.position() };
+    node.stop(true, false);
+    gliding.delete(id);
+    if (animate) {
+      gliding.set(id, at);
+      node.animate({ position: at }, { duration: 400, complete: () => gliding.delete(id) });
+    } else {
+      node.position(at);
+    }
+  }
+  return { positions: old };
 }
 
 async function exportAs(format) {
@@ -442,6 +466,7 @@ async function exportAs(format) {
   link.click();
   link.remove();
 }
+
 
 function copy() {
   const nodes = cy.$("node.task:selected");
@@ -684,7 +709,6 @@ function start() {
   cy = window.cytoscape({
     container: $("cy"),
     style: STYLE,
-    wheelSensitivity: 0.3,
     boxSelectionEnabled: true,
     selectionType: "additive",
     textureOnViewport: true,
@@ -695,15 +719,19 @@ function start() {
   ur = cy.undoRedo({ undoableDrag: true, stackSizeLimit: 500 });
   ur.action("setData", swapData, swapData);
   ur.action("setMeta", swapMeta, swapMeta);
+  ur.action("setPositions", swapPositions, swapPositions);
   eh = cy.edgehandles({
     canConnect: (source, target) =>
       source.hasClass("task") && target.hasClass("task") && !source.same(target) && source.edgesWith(target).empty(),
     edgeParams: () => ({ data: { strength: "hard", note: "" }, classes: "hard" }),
     snap: true,
+    snapThreshold: 16,
     hoverDelay: 100,
   });
   cy.navigator({ container: "#minimap", viewLiveFramerate: 0, thumbnailEventFramerate: 10 });
 
+  // A handle for people debugging in the console and for the browser tests.
+  window.vividoEditor = { cy, ur, state };
   cy.on("ehcomplete", async (event, source, target, added) => {
     added.remove();
     const candidate = documentFrom(cy, state.meta);

@@ -1,0 +1,102 @@
+// The flow list: create, import, rename, duplicate and delete flows through the API.
+
+const csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
+const message = document.getElementById("flows-message");
+
+async function call(url, method, body) {
+  const response = await fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new Error(data?.message ?? `The server answered ${response.status}.`);
+  return data;
+}
+
+function fail(error) {
+  message.textContent = error.message;
+}
+
+document.getElementById("new-flow").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const name = document.getElementById("new-flow-name").value.trim();
+  try {
+    const flow = await call("/api/flows/", "POST", { name });
+    window.location.href = `/flows/${flow.id}/`;
+  } catch (error) {
+    fail(error);
+  }
+});
+
+document.getElementById("import-file").addEventListener("change", async (event) => {
+  const file = event.currentTarget.files[0];
+  if (!file) return;
+  let document_;
+  try {
+    document_ = JSON.parse(await file.text());
+  } catch {
+    message.textContent = `${file.name} is not a JSON file.`;
+    return;
+  }
+  try {
+    const flow = await call("/api/flows/import/", "POST", document_);
+    window.location.href = `/flows/${flow.id}/`;
+  } catch (error) {
+    message.textContent = `${file.name} was not imported: ${error.message}`;
+  } finally {
+    event.currentTarget.value = "";
+  }
+});
+
+const deleteDialog = document.getElementById("delete-dialog");
+const renameDialog = document.getElementById("rename-dialog");
+let current = null;
+
+for (const row of document.querySelectorAll("tr[data-flow]")) {
+  row.addEventListener("click", async (event) => {
+    const action = event.target.closest("[data-action]")?.dataset.action;
+    if (!action) return;
+    current = row;
+    if (action === "delete") {
+      document.getElementById("delete-name").textContent = row.dataset.name;
+      deleteDialog.showModal();
+    } else if (action === "rename") {
+      document.getElementById("rename-name").value = row.dataset.name;
+      document.getElementById("rename-error").textContent = "";
+      renameDialog.showModal();
+    } else if (action === "duplicate") {
+      try {
+        await call(`/api/flows/${row.dataset.flow}/duplicate/`, "POST");
+        window.location.reload();
+      } catch (error) {
+        fail(error);
+      }
+    }
+  });
+}
+
+document.getElementById("delete-cancel").addEventListener("click", () => deleteDialog.close());
+document.getElementById("delete-confirm").addEventListener("click", async () => {
+  try {
+    await call(`/api/flows/${current.dataset.flow}/`, "DELETE");
+    deleteDialog.close();
+    window.location.reload();
+  } catch (error) {
+    deleteDialog.close();
+    fail(error);
+  }
+});
+document.getElementById("rename-cancel").addEventListener("click", () => renameDialog.close());
+document.getElementById("rename-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const name = document.getElementById("rename-name").value.trim();
+  try {
+    await call(`/api/flows/${current.dataset.flow}/`, "PATCH", { name });
+    renameDialog.close();
+    window.location.reload();
+  } catch (error) {
+    document.getElementById("rename-error").textContent = error.message;
+  }
+});
