@@ -11,7 +11,7 @@ from designer.models import Flow
 from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import content_document, flow_document
 
-READY = "window.vividoEditor && !window.vividoEditor.state.loading && window.vividoEditor.state.analysis"
+READY = "window.vividoEditor?.state.analysis && !window.vividoEditor.state.loading"
 
 
 STRENGTH_OF_T10 = """strength => window.vividoEditor.cy.edges()
