@@ -344,3 +344,13 @@ def test_editor_is_accessible(signed_in, alice):
     flow = services.flow_import(owner=alice, document=spread(content_document()))
     open_editor(page, flow)
     assert axe_violations(page) == []
+
+
+def test_editor_fits_a_tablet(signed_in, alice):
+    page = signed_in
+    page.set_viewport_size({"width": 768, "height": 1024})
+    flow = services.flow_import(owner=alice, document=spread(content_document()))
+    open_editor(page, flow)
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert page.locator("#cy").bounding_box()["width"] > 500
+    assert page.get_by_role("button", name="Save").is_visible()

@@ -119,3 +119,9 @@ def test_hostile_task_names_stay_text(page, alice):
     assert "T1 <img src=x onerror=alert(1)>" in labels
     assert page.locator("main img").count() == 0
     assert dialogs == []
+
+
+def test_simulation_page_fits_a_tablet(page, alice):
+    page.set_viewport_size({"width": 768, "height": 1024})
+    open_simulation(page, alice)
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
