@@ -335,18 +335,10 @@ def editor(repeat: int = REPEAT) -> Report:
                 time.sleep(0.2)
         from playwright.sync_api import sync_playwright
 
+        from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
-            )
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(base + "/accounts/login/")
             page.fill("#id_username", "bench")
