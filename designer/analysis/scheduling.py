@@ -69,7 +69,7 @@ def plan_for(
             preds[then] = [first]
         phases = [list(g.order)]
     elif blueprint == "parallel":
-        preds = [list(p) for p in g.hard_preds]
+        preds = g.hard_preds  # shared, never changed
         phases = [list(g.order)]
     elif blueprint == "hybrid":
         groups = hybrid_phases(g)
@@ -87,10 +87,13 @@ def plan_for(
     for k, members in enumerate(phases):
         for i in members:
             phase_of[i] = k
-    succs: list[list[int]] = [[] for _ in range(n)]
-    for task, before in enumerate(preds):
-        for p in before:
-            succs[p].append(task)
+    if blueprint == "parallel":
+        succs = g.hard_succs
+    else:
+        succs = [[] for _ in range(n)]
+        for task, before in enumerate(preds):
+            for p in before:
+                succs[p].append(task)
     return Plan(
         blueprint=blueprint,
         preds=preds,
@@ -107,6 +110,7 @@ def forward(plan: Plan, duration: Sequence[float]) -> list[Slot]:
     """Every task as early as the plan allows, with unlimited resources."""
     slots = [Slot(0.0, 0.0)] * len(duration)
     phase_start = 0.0
+    handoff, join = plan.handoff, plan.handoff + plan.sync
     for k, tasks in enumerate(plan.phases):
         if k:
             phase_start = (
@@ -114,7 +118,12 @@ def forward(plan: Plan, duration: Sequence[float]) -> list[Slot]:
             )
         for i in tasks:
             before = plan.preds[i]
-            start = max(slots[p].finish for p in before) + plan.delay(i) if before else phase_start
+            if not before:
+                start = phase_start
+            elif len(before) == 1:
+                start = slots[before[0]].finish + handoff
+            else:
+                start = max(slots[p].finish for p in before) + join
             slots[i] = Slot(start, start + duration[i])
     return slots
 
