@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from itertools import pairwise
 from typing import Any
 
-from designer.analysis.model import Flow
+from designer.analysis.model import Flow, format_duration
 from designer.analysis.schedule import analyse
 
 DIRECTIONS: tuple[str, ...] = ("LR", "TB")
@@ -31,8 +31,6 @@ CRITICAL_PENWIDTH = "2.5"
 FONT = "Helvetica"
 NAME_WRAP = 32  # characters per line of a task's name in its box
 PIXELS_PER_POINT = 96 / 72
-UNITS = {"minutes": "min", "hours": "h", "days": "d", "weeks": "wk"}
-
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -95,12 +93,6 @@ def layout(flow: Flow, *, direction: str = "LR") -> dict[str, Any]:
             key = flow.tasks[int(name[1:])].key
             result["positions"][key] = {"x": pixels(x - left), "y": pixels(top - y)}
     return result
-
-
-def format_duration(value: float, time_unit: str) -> str:
-    """A figure with its unit, at most two decimals and no trailing zeros: `31.75 h`."""
-    text = f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
-    return f"{'0' if text == '-0' else text} {UNITS.get(time_unit, time_unit)}"
 
 
 def _dot(flow: Flow, direction: str, analysis: Mapping[str, Any] | None, caption: bool) -> str:

@@ -13,6 +13,7 @@ STRENGTHS: tuple[Strength, ...] = ("hard", "soft", "none")
 ORDERING_STRENGTHS: frozenset[str] = frozenset({"hard", "soft"})
 TIME_UNITS: tuple[str, ...] = ("minutes", "hours", "days", "weeks")
 BUILTIN_EXECUTORS: tuple[str, ...] = ("simulated", "manual")
+UNIT_ABBREVIATIONS = {"minutes": "min", "hours": "h", "days": "d", "weeks": "wk"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +82,9 @@ def key_order(key: str) -> tuple[str | int, ...]:
     """Sort key that puts T2 before T10, as a person reading a task list expects."""
     parts = _DIGITS.split(key)
     return tuple(int(part) if i % 2 else part for i, part in enumerate(parts))
+
+
+def format_duration(value: float, time_unit: str) -> str:
+    """A figure with its unit, at most two decimals and no trailing zeros: `31.75 h`."""
+    text = f"{round(value, 2):,.2f}".rstrip("0").rstrip(".")
+    return f"{'0' if text == '-0' else text} {UNIT_ABBREVIATIONS.get(time_unit, time_unit)}"

@@ -2,13 +2,12 @@
 
 from django import template
 
-register = template.Library()
+from designer.analysis.model import format_duration
 
-UNIT_ABBREVIATIONS = {"minutes": "min", "hours": "h", "days": "d", "weeks": "wk"}
+register = template.Library()
 
 
 @register.filter
 def duration(value: float, unit: str) -> str:
     """31.75 with "hours" → "31.75 h"; at most two decimals, no trailing zeros."""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{text} {UNIT_ABBREVIATIONS.get(unit, unit)}"
+    return format_duration(value, unit)

@@ -7,6 +7,7 @@ import pytest
 
 from designer import drawing
 from designer.analysis.document import flow_from_document
+from designer.analysis.model import format_duration
 from tests.factories import content_document, flow_document
 
 ACCENT = 'color="#c2410c", penwidth=2.5'
@@ -153,7 +154,7 @@ def test_user_text_is_escaped_in_the_dot_text():
     ],
 )
 def test_figures_carry_their_unit_with_at_most_two_decimals(value, unit, text):
-    assert drawing.format_duration(value, unit) == text
+    assert format_duration(value, unit) == text
 
 
 def test_caption_uses_the_flows_time_unit():
