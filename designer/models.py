@@ -183,3 +183,19 @@ class Simulation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flow.name}: {self.iterations} iterations, seed {self.seed}"
+
+
+class Assessment(models.Model):
+    """A flow's pass through the six-step wizard: its answers and how far it has come.
+
+    `progress` records, per step, the revision at which it was last confirmed and the
+    flow's version then, so a step left behind by a later change shows as needing attention.
+    """
+
+    flow = models.OneToOneField(Flow, on_delete=models.CASCADE, related_name="assessment")
+    answers = models.JSONField(default=dict, blank=True)
+    progress = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Assessment of {self.flow.name}"

@@ -11,9 +11,10 @@ from django.db.models import F
 
 from designer import models
 from designer.analysis import model as spec
+from designer.analysis.assessment import STEPS
 from designer.analysis.document import flow_from_document
 from designer.errors import LimitExceeded, VersionConflict
-from designer.examples import example_documents
+from designer.examples import example_assessments, example_documents
 
 # Fields of the flow itself, shared by the document and the flow resource.
 SETTINGS_FIELDS = ("name", "description", "time_unit", "handoff_delay", "sync_overhead")
@@ -86,15 +87,28 @@ def flow_delete(*, flow: models.Flow) -> None:
 
 
 def flow_examples_load(*, owner: AbstractBaseUser) -> list[tuple[models.Flow, bool]]:
-    """The example flows for `owner`; one the owner already has by name is left as it is."""
+    """The example flows for `owner`, each with its completed assessment; a flow the owner
+    already has by name is left as it is."""
+    answers = example_assessments()
     loaded = []
     for document in example_documents():
         existing = models.Flow.objects.filter(owner=owner, name=document["name"]).first()
         if existing is not None:
             loaded.append((existing, False))
-        else:
-            loaded.append((flow_import(owner=owner, document=document), True))
+            continue
+        with transaction.atomic():
+            flow = flow_import(owner=owner, document=document)
+            if document["name"] in answers:
+                _assessment_complete(flow, answers[document["name"]])
+        loaded.append((flow, True))
     return loaded
+
+
+def _assessment_complete(flow: models.Flow, answers: dict[str, Any]) -> None:
+    steps = {str(n): {"revision": n, "version": flow.version} for n, _ in STEPS}
+    models.Assessment.objects.create(
+        flow=flow, answers=answers, progress={"revision": len(STEPS), "steps": steps}
+    )
 
 
 def flow_read(document: object) -> spec.Flow:

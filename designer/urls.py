@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from designer import api, api_editor, api_simulations, views
+from designer import api, api_assessment, api_editor, api_simulations, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("flows", api.FlowViewSet, basename="flow")
@@ -37,7 +37,15 @@ urlpatterns = [
     ),
     path("api/analyse/", api_editor.analyse_document, name="analyse-document"),
     path("api/flows/<int:flow_id>/duplicate/", api_editor.duplicate_flow, name="flow-duplicate"),
+    path("api/flows/<int:flow_id>/assessment/", api_assessment.assessment, name="flow-assessment"),
+    path(
+        "api/flows/<int:flow_id>/assessment/report.md",
+        api_assessment.assessment_report,
+        name="flow-assessment-report",
+    ),
     path("flows/<int:flow_id>/", views.editor, name="flow-editor"),
+    path("flows/<int:flow_id>/wizard/", views.wizard, name="flow-wizard"),
+    path("flows/<int:flow_id>/wizard/report/", views.report, name="flow-report"),
     path("flows/<int:flow_id>/simulate/", views.simulate, name="flow-simulate"),
     path("api/", include(router.urls)),
 ]

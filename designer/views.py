@@ -5,8 +5,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from designer import selectors
+from designer.analysis.assessment import DIMENSIONS, READINESS_QUESTIONS, STEPS
 from designer.analysis.schedule import analyse
 from designer.analysis.scheduling import BLUEPRINTS
+from designer.assessments import assessment_state
 
 
 @login_required
@@ -65,4 +67,51 @@ def simulate(request: HttpRequest, flow_id: int) -> HttpResponse:
         request,
         "designer/simulate.html",
         {"flow": flow, "pools": flow_spec.resources, "page": page},
+    )
+
+
+@login_required
+def wizard(request: HttpRequest, flow_id: int) -> HttpResponse:
+    """The six-step assessment; it reads and writes through the flow and assessment APIs."""
+    flow = selectors.flow_of(request.user, flow_id)
+    page = {
+        "flow": {"id": flow.pk, "name": flow.name},
+        "steps": [{"number": n, "name": name} for n, name in STEPS],
+        "dimensions": list(DIMENSIONS),
+        "questions": [
+            {"key": q["key"], "text": q["text"], "choices": list(q["choices"])}
+            for q in READINESS_QUESTIONS
+        ],
+        "api": {
+            "graph": f"/api/flows/{flow.pk}/graph/",
+            "assessment": f"/api/flows/{flow.pk}/assessment/",
+            "report": f"/flows/{flow.pk}/wizard/report/",
+            "markdown": f"/api/flows/{flow.pk}/assessment/report.md",
+        },
+    }
+    return render(request, "designer/wizard.html", {"flow": flow, "page": page})
+
+
+@login_required
+def report(request: HttpRequest, flow_id: int) -> HttpResponse:
+    """The assessment as a page that prints cleanly (print to PDF from the browser)."""
+    flow = selectors.flow_of(request.user, flow_id)
+    state = assessment_state(flow)
+    flow_spec = selectors.flow_spec(flow)
+    answers = state["answers"]
+    questions = [
+        (q["text"], answers.get("readiness", {}).get(q["key"])) for q in READINESS_QUESTIONS
+    ]
+    sheet = [(d, answers.get("sheet", {}).get(d["key"])) for d in DIMENSIONS]
+    return render(
+        request,
+        "designer/report.html",
+        {
+            "flow": flow,
+            "spec": flow_spec,
+            "state": state,
+            "outcome": state["outcome"],
+            "questions": questions,
+            "sheet": sheet,
+        },
     )

@@ -355,3 +355,108 @@ def _lean_words(lean: float) -> str:
     if lean >= SHEET_LEAN:
         return "toward parallel"
     return "neither way"
+
+
+def assessment_markdown(flow: Flow, answers: Mapping[str, Any], outcome: Mapping[str, Any]) -> str:
+    """The assessment as a Markdown report: each step's outcome, the figures, the decision."""
+    unit = flow.time_unit
+
+    def t(value: float) -> str:
+        return format_duration(value, unit)
+
+    lines = [f"# Assessment: {_md(flow.name)}", ""]
+    if flow.description:
+        lines += [_md(flow.description), ""]
+    rec = outcome.get("recommendation")
+    if rec:
+        lines += [f"**Recommendation: {rec['label']}** — {rec['rule']}.", ""]
+        lines += [f"- {reason}" for reason in rec["reasons"]] + [""]
+    lines += ["## 1. Task inventory and dependencies", ""]
+    lines += [f"{len(flow.tasks)} tasks, {len(flow.dependencies)} dependencies.", ""]
+    lines += ["| Task | Name | Needs |", "| --- | --- | --- |"]
+    needs: dict[str, list[str]] = {}
+    for dependency in flow.dependencies:
+        needs.setdefault(dependency.target, []).append(
+            f"{dependency.source} ({dependency.strength})"
+        )
+    for task in flow.tasks:
+        lines.append(
+            f"| {_md(task.key)} | {_md(task.name)} | {', '.join(needs.get(task.key, [])) or '—'} |"
+        )
+    s = outcome["strengths"]
+    lines += [
+        "",
+        "## 2. Dependency strength",
+        "",
+        f"Hard {s['hard']} · soft {s['soft']} · none {s['none']}.",
+        "",
+    ]
+    lines += [
+        "## 3. Durations and resources",
+        "",
+        "| Task | Optimistic | Likely | Pessimistic | Pools |",
+    ]
+    lines += ["| --- | --- | --- | --- | --- |"]
+    for task in flow.tasks:
+        pools = ", ".join(f"{_md(p)} × {u}" for p, u in task.resources.items()) or "—"
+        e = task.duration
+        lines.append(
+            f"| {_md(task.key)} | {t(e.optimistic)} | {t(e.likely)} | {t(e.pessimistic)} "
+            f"| {pools} |"
+        )
+    if outcome["contention"]:
+        lines += [""] + [
+            f"- Contention: {', '.join(c['tasks'])} need {c['demand']} of {_md(c['pool'])} "
+            f"(capacity {c['capacity']})"
+            for c in outcome["contention"]
+        ]
+    lines += ["", "## 4. Independent clusters", ""]
+    if outcome["clusters"]:
+        lines += [
+            f"- {', '.join(c['tasks'])}: saves {t(c['saving'])} in parallel; "
+            f"{'resources balanced' if c['balanced'] else 'competes for a pool'}"
+            for c in outcome["clusters"]
+        ]
+    else:
+        lines.append("No two tasks can run side by side.")
+    ready = outcome["readiness"]
+    lines += [
+        "",
+        "## 5. Coordination readiness",
+        "",
+        f"Score {ready['score']:g}/5. {ready['advice']}",
+        "",
+    ]
+    given = answers.get("readiness", {})
+    for question in READINESS_QUESTIONS:
+        lines.append(f"- {question['text']} **{given.get(question['key'], 'not answered')}**")
+    lines += ["", "## 6. Prototype and measure", "", "| Blueprint | Cycle time | Gain | Overhead |"]
+    lines += ["| --- | --- | --- | --- |"]
+    for name, figures_ in outcome["figures"]["blueprints"].items():
+        lines.append(
+            f"| {name} | {t(figures_['cycle_time'])} | {t(figures_['gain'])} "
+            f"({figures_['gain_share'] * 100:.0f}%) | {t(figures_['overhead'])} |"
+        )
+    lines += ["", f"Critical path: {' → '.join(outcome['figures']['critical_path']) or '—'}.", ""]
+    lines += ["## Decision sheet", "", "| Dimension | Lean |", "| --- | --- |"]
+    sheet = answers.get("sheet", {})
+    for dimension in DIMENSIONS:
+        value = sheet.get(dimension["key"])
+        lines.append(f"| {dimension['name']} | {_sheet_words(value)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _sheet_words(value: int | None) -> str:
+    return {
+        None: "not scored",
+        -2: "strongly sequential",
+        -1: "sequential",
+        0: "neutral",
+        1: "parallel",
+        2: "strongly parallel",
+    }[value]
+
+
+def _md(text: str) -> str:
+    """User text inside a Markdown table or line: pipes and markup characters escaped."""
+    return "".join("\\" + c if c in "\\`*_[]<>|#" else c for c in text.replace("\n", " "))

@@ -1,6 +1,8 @@
 // The simulation page: what-if controls drive the simulation API; Chart.js draws the results.
 // Every label reaches the page as text (textContent or canvas), never as HTML.
 
+import { CRITICAL, ganttConfig } from "./gantt.js";
+
 const page = JSON.parse(document.getElementById("simulate-page").textContent);
 const flow = page.flow;
 const UNIT = { minutes: "min", hours: "h", days: "d", weeks: "wk" }[flow.time_unit] ?? flow.time_unit;
@@ -8,7 +10,6 @@ const BLUEPRINT_COLOURS = { sequential: "#475569", hybrid: "#6d28d9", parallel: 
 const BLUEPRINT_NAMES = { sequential: "Sequential", hybrid: "Hybrid", parallel: "Parallel" };
 const POOL_COLOURS = ["#2563eb", "#047857", "#be185d", "#7c3aed", "#0e7490", "#4d7c0f", "#a16207", "#1e293b"];
 const NO_POOL = "#94a3b8";
-const CRITICAL = "#c2410c";
 const PERCENTILE_DASH = { p50: [], p80: [6, 4], p95: [2, 3] };
 
 const form = document.getElementById("what-if");
@@ -271,45 +272,18 @@ function drawGantts(result) {
     }
     document.getElementById(`${id}-title`).textContent = `${BLUEPRINT_NAMES[blueprint]} · ${duration(schedule.cycle_time)}`;
     canvas.setAttribute("aria-label", `${BLUEPRINT_NAMES[blueprint]} schedule, ${duration(schedule.cycle_time)}, one bar per task`);
-    const keys = Object.keys(schedule.tasks).sort((a, b) => schedule.tasks[a][0] - schedule.tasks[b][0] || a.localeCompare(b, "en", { numeric: true }));
-    canvas.parentElement.style.height = `${Math.min(60 + keys.length * 22, 640)}px`;
-    const colourOf = (key) => {
-      const pool = (flow.needs[key] ?? [])[0];
-      return pool ? poolColour[pool] : NO_POOL;
-    };
-    chart(id, {
-      type: "bar",
-      data: {
-        labels: keys.map(taskLabel),
-        datasets: [
-          {
-            label: "Planned",
-            data: keys.map((k) => schedule.tasks[k]),
-            backgroundColor: keys.map(colourOf),
-            borderColor: keys.map((k) => (critical.has(k) ? CRITICAL : "transparent")),
-            borderWidth: keys.map((k) => (critical.has(k) ? 3 : 0)),
-            borderSkipped: false,
-          },
-        ],
+    const { keys, config } = ganttConfig({
+      tasks: schedule.tasks,
+      label: taskLabel,
+      colour: (key) => {
+        const pool = (flow.needs[key] ?? [])[0];
+        return pool ? poolColour[pool] : NO_POOL;
       },
-      options: {
-        indexAxis: "y",
-        animation: false,
-        maintainAspectRatio: false,
-        scales: { x: { type: "linear", min: 0, title: { display: true, text: UNIT } } },
-        plugins: {
-          legend: { display: false },
-          tooltip: {
-            callbacks: {
-              label: (context) => {
-                const [start, finish] = context.raw;
-                return `${number(start)} → ${number(finish)} ${UNIT}${critical.has(keys[context.dataIndex]) ? " · critical path" : ""}`;
-              },
-            },
-          },
-        },
-      },
+      critical,
+      unit: UNIT,
     });
+    canvas.parentElement.style.height = `${Math.min(60 + keys.length * 22, 640)}px`;
+    chart(id, config);
   }
 }
 
