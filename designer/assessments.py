@@ -16,6 +16,7 @@ from designer.analysis.assessment import (
 from designer.errors import DomainError
 
 QUESTIONS = {q["key"]: q for q in READINESS_QUESTIONS}
+COMPUTED_STEPS = (4, 6)  # clusters and measurements: figures read off the flow
 
 
 def assessment_of(flow: models.Flow) -> models.Assessment:
@@ -35,9 +36,14 @@ def assessment_state(flow: models.Flow) -> dict[str, Any]:
 
 
 def step_states(assessment: models.Assessment, flow_version: int) -> list[dict[str, Any]]:
-    """done, attention (confirmed before an earlier step or the flow changed) or todo;
-    the first step not done is current."""
+    """done, attention or todo; the first step not done is current.
+
+    A step needs attention when an earlier step was confirmed after it, or, for the steps
+    computed from the flow (clusters, measurements), when the flow was changed after the
+    last confirmation (in the editor, say).
+    """
     confirmed = assessment.progress.get("steps", {})
+    seen_version = max((mark["version"] for mark in confirmed.values()), default=flow_version)
     states = []
     latest_before = 0
     current_given = False
@@ -45,7 +51,9 @@ def step_states(assessment: models.Assessment, flow_version: int) -> list[dict[s
         mark = confirmed.get(str(number))
         if mark is None:
             state = "todo"
-        elif mark["revision"] < latest_before or (number != 5 and mark["version"] != flow_version):
+        elif mark["revision"] < latest_before or (
+            number in COMPUTED_STEPS and flow_version > seen_version
+        ):
             state = "attention"
         else:
             state = "done"

@@ -64,7 +64,9 @@ function input(label, props, onChange, { hideLabel = false } = {}) {
   const id = `w-${fieldCount}`;
   const box = el("input", { id, ...props });
   box.addEventListener("change", () => onChange(box));
-  const tag = el("label", { htmlFor: id, textContent: label, className: hideLabel ? "visually-hidden" : "" });
+  // In a table the column header says what the cell is; the input still gets its own name.
+  if (hideLabel) box.setAttribute("aria-label", label);
+  const tag = hideLabel ? null : el("label", { htmlFor: id, textContent: label });
   return [tag, box];
 }
 
@@ -108,8 +110,15 @@ function docChanged() {
   drawGraph();
 }
 
-async function saveDoc() {
+// Saves run one after another: a second PUT on the same version would be a conflict.
+let saveQueue = Promise.resolve(true);
+function saveDoc() {
   clearTimeout(docTimer);
+  saveQueue = saveQueue.then(putDoc, putDoc);
+  return saveQueue;
+}
+
+async function putDoc() {
   if (!state.dirtyDoc) return true;
   state.saving = true;
   saysSaved("Saving…");

@@ -1,0 +1,151 @@
+"""The wizard in a real browser: six steps on a new flow, leaving and resuming, and a
+changed answer in step 2 showing up in step 6."""
+
+from designer import selectors, services
+from designer.models import Flow
+from tests.browser.conftest import axe_violations, sign_in
+
+
+def wait_saved(page):
+    page.wait_for_function(
+        "!['Unsaved changes', 'Saving…']"
+        ".includes(document.querySelector('#wizard-save').textContent)"
+    )
+
+
+def at_step(page, number, name):
+    page.get_by_role("heading", name=f"{number}. {name}").wait_for()
+
+
+def step_states(page):
+    return page.locator("#stepper button").evaluate_all("bs => bs.map(b => b.dataset.state)")
+
+
+def test_six_steps_leave_resume_and_change_an_answer(page, alice):
+    flow = services.flow_create(owner=alice, name="Launch")
+    sign_in(page, "alice", "alice-password-1")
+    page.wait_for_url("**/")
+    page.goto(f"/flows/{flow.pk}/wizard/")
+    at_step(page, 1, "Map the task inventory and dependencies")
+
+    # Step 1: paste from a spreadsheet, then one more task by keyboard.
+    page.get_by_label("Two columns").fill(
+        "Brief\t\nCopy\tBrief\nVisuals\tBrief\nReview\tCopy, Visuals"
+    )
+    page.get_by_role("button", name="Add the pasted rows").click()
+    page.get_by_role("button", name="Add a task").click()
+    page.keyboard.type("Go-live")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Review")
+    page.keyboard.press("Tab")
+    wait_saved(page)
+    page.get_by_role("group", name="Primary objective").get_by_label("Parallel", exact=True).check()
+    page.get_by_role("button", name="Next").click()
+
+    # Step 2: five hard dependencies; name the artifact of one.
+    at_step(page, 2, "Classify dependency strength")
+    assert page.locator(".counts").inner_text() == "Hard 5 · soft 0 · none 0"
+    page.get_by_label("What exactly T2 needs from T1").fill("the approved brief")
+    page.get_by_label("What exactly T2 needs from T1").press("Tab")
+    wait_saved(page)
+    page.get_by_role("button", name="Next").click()
+
+    # Step 3: durations; an estimate out of order is refused next to the table.
+    at_step(page, 3, "Estimate durations and resource profiles")
+    for key, likely in (("T2", 3), ("T3", 5)):
+        page.get_by_label(f"pessimistic duration of {key}").fill(str(likely))
+        page.get_by_label(f"pessimistic duration of {key}").press("Tab")
+        page.get_by_label(f"likely duration of {key}").fill(str(likely))
+        page.get_by_label(f"likely duration of {key}").press("Tab")
+    page.get_by_label("optimistic duration of T2").fill("9")
+    page.get_by_label("optimistic duration of T2").press("Tab")
+    assert page.get_by_role("alert").inner_text() == "T2: keep optimistic ≤ likely ≤ pessimistic."
+    page.get_by_label("optimistic duration of T2").fill("2")
+    page.get_by_label("optimistic duration of T2").press("Tab")
+    wait_saved(page)
+    page.get_by_role("button", name="Next").click()
+    at_step(page, 4, "Identify independent task clusters")
+
+    # Leave mid-way and come back: the wizard resumes at step 4 with everything kept.
+    page.goto("/")
+    page.goto(f"/flows/{flow.pk}/wizard/")
+    at_step(page, 4, "Identify independent task clusters")
+    assert step_states(page)[:4] == ["done", "done", "done", "current"]
+    document = selectors.flow_document(Flow.objects.get(pk=flow.pk))
+    assert [t["name"] for t in document["tasks"]] == [
+        "Brief",
+        "Copy",
+        "Visuals",
+        "Review",
+        "Go-live",
+    ]
+    assert document["dependencies"][0]["note"] == "the approved brief"
+    assert (
+        page.locator(".clusters li")
+        .first.inner_text()
+        .startswith("T2 ∥ T3: running them in parallel saves 3 h")
+    )
+    page.get_by_role("button", name="Next").click()
+
+    # Step 5: every question needs an answer.
+    at_step(page, 5, "Evaluate coordination readiness")
+    page.get_by_role("group", name="Can the team keep track").get_by_label("Yes").check()
+    page.get_by_role("group", name="Is there monitoring").get_by_label("Full").check()
+    page.get_by_role("group", name="Which failure policy").get_by_label("Retry and proceed").check()
+    page.get_by_role("group", name="How experienced").get_by_label("4").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("alert").filter(
+        has_text="answers.readiness.tooling: this question needs an answer"
+    ).wait_for()
+    page.get_by_role("group", name="How well does the tooling").get_by_label("4").check()
+    page.get_by_role("button", name="Next").click()
+
+    # Step 6: the figures and a recommendation.
+    at_step(page, 6, "Prototype and measure")
+    parallel = page.locator(".column.parallel .big")
+    assert parallel.inner_text() == "8 h"
+    assert page.locator(".column.sequential .big").inner_text() == "11 h"
+    assert page.locator(".recommendation .blueprint").inner_text() in (
+        "Hybrid",
+        "Parallel-oriented",
+    )
+    page.get_by_role("button", name="Confirm the recommendation").click()
+    page.wait_for_function(
+        "[...document.querySelectorAll('#stepper button')].every(b => b.dataset.state === 'done')"
+    )
+
+    # Back to step 2: Review no longer needs Visuals, and step 6 follows.
+    page.get_by_role("button", name="2. Classify dependency strength").click()
+    at_step(page, 2, "Classify dependency strength")
+    page.get_by_role("group", name="T3 Visuals → T4 Review").get_by_label("None").check()
+    wait_saved(page)
+    page.get_by_role("button", name="Next").click()
+    at_step(page, 3, "Estimate durations and resource profiles")
+    assert step_states(page) == ["done", "done", "attention", "attention", "attention", "attention"]
+    page.get_by_role("button", name="6. Prototype and measure").click()
+    at_step(page, 6, "Prototype and measure")
+    assert parallel.inner_text() == "6 h"
+    assert page.js_errors == []
+
+
+def test_example_assessment_is_finished_and_reported(page, alice):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("load_examples", owner="alice", stdout=io.StringIO())
+    flow = Flow.objects.get(name="Regulatory submission")
+    sign_in(page, "alice", "alice-password-1")
+    page.wait_for_url("**/")
+    page.goto(f"/flows/{flow.pk}/wizard/")
+    at_step(page, 6, "Prototype and measure")
+    assert page.locator(".recommendation .blueprint").inner_text() == "Primarily sequential"
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Open the report (prints to PDF)").click()
+    page.get_by_role("heading", name="Assessment: Regulatory submission").wait_for()
+    assert page.locator(".recommendation .blueprint").inner_text() == "Primarily sequential"
+    picture = page.locator("img.report-picture")
+    assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    pdf = page.pdf()
+    assert pdf.startswith(b"%PDF")
+    assert axe_violations(page) == []
