@@ -189,3 +189,27 @@ def test_examples_come_with_finished_assessments(api, alice):
         "Regulatory submission": "Primarily sequential",
         "Marketing campaign launch": "Parallel-oriented",
     }
+
+
+def test_step_three_values_out_of_range_are_refused_by_field(api, content_flow):
+    """Steps 1-3 save through the graph: a bad estimate or a pool of capacity 0 is a 400
+    naming the field, and the flow stays as it was."""
+    graph = f"/api/flows/{content_flow.pk}/graph/"
+    out_of_order = content_document()
+    out_of_order["tasks"][2]["duration"] = {"optimistic": 6, "likely": 5, "pessimistic": 10}
+    response = api.put(graph, out_of_order, format="json", headers={"If-Match": '"v1"'})
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "tasks[2].duration": "task T3: durations must keep optimistic ≤ likely ≤ pessimistic (got 6, 5, 10)"
+    }
+    no_capacity = content_document()
+    no_capacity["resources"] = [{"name": "Writer", "capacity": 0}]
+    response = api.put(graph, no_capacity, format="json", headers={"If-Match": '"v1"'})
+    assert response.status_code == 400
+    assert response.json()["message"] == "resources[0].capacity must be at least 1 (got 0)"
+    assert (
+        api.get(url(content_flow)).json()["outcome"]["figures"]["blueprints"]["hybrid"][
+            "cycle_time"
+        ]
+        == 31.75
+    )
