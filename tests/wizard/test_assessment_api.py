@@ -199,9 +199,8 @@ def test_step_three_values_out_of_range_are_refused_by_field(api, content_flow):
     out_of_order["tasks"][2]["duration"] = {"optimistic": 6, "likely": 5, "pessimistic": 10}
     response = api.put(graph, out_of_order, format="json", headers={"If-Match": '"v1"'})
     assert response.status_code == 400
-    assert response.json()["fields"] == {
-        "tasks[2].duration": "task T3: durations must keep optimistic ≤ likely ≤ pessimistic (got 6, 5, 10)"
-    }
+    message = "task T3: durations must keep optimistic ≤ likely ≤ pessimistic (got 6, 5, 10)"
+    assert response.json()["fields"] == {"tasks[2].duration": message}
     no_capacity = content_document()
     no_capacity["resources"] = [{"name": "Writer", "capacity": 0}]
     response = api.put(graph, no_capacity, format="json", headers={"If-Match": '"v1"'})
