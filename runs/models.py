@@ -1,1 +1,98 @@
-"""Runs of a flow: filled by the execution engine (Run, TaskRun, RunEvent)."""
+"""Runs: one execution of a frozen flow document under a blueprint and a failure policy.
+
+A run's state lives only here. Every transition is written with its RunEvent (a gap-free
+sequence number per run) in one transaction.
+"""
+
+from django.conf import settings
+from django.db import models
+
+BLUEPRINTS = [("sequential", "sequential"), ("hybrid", "hybrid"), ("parallel", "parallel")]
+POLICIES = [
+    ("fail_fast", "fail fast"),
+    ("continue_with_compensation", "continue with compensation"),
+    ("retry_and_proceed", "retry and proceed"),
+]
+RUN_STATUSES = [
+    ("running", "running"),
+    ("paused", "paused"),
+    ("succeeded", "succeeded"),
+    ("failed", "failed"),
+    ("cancelled", "cancelled"),
+]
+TASK_STATES = [
+    (s, s)
+    for s in (
+        "pending",
+        "ready",
+        "running",
+        "succeeded",
+        "failed",
+        "retrying",
+        "skipped",
+        "cancelled",
+        "compensating",
+        "compensated",
+    )
+]
+
+
+class Run(models.Model):
+    flow = models.ForeignKey("designer.Flow", on_delete=models.CASCADE, related_name="runs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    document = models.JSONField(help_text="The flow document as it was when the run started.")
+    blueprint = models.CharField(max_length=12, choices=BLUEPRINTS)
+    failure_policy = models.CharField(max_length=32, choices=POLICIES)
+    max_retries = models.PositiveSmallIntegerField(default=2)
+    time_scale = models.FloatField(help_text="Seconds of real time per unit of the flow's time.")
+    seed = models.BigIntegerField()
+    status = models.CharField(max_length=12, choices=RUN_STATUSES, default="running")
+    last_seq = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} of {self.document.get('name', '?')} ({self.blueprint})"
+
+
+class TaskRun(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="tasks")
+    key = models.CharField(max_length=32)
+    position = models.PositiveIntegerField()
+    executor = models.CharField(max_length=64)
+    state = models.CharField(max_length=16, choices=TASK_STATES, default="pending")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # When the running attempt of a simulated task ends; when a retry may start.
+    due_at = models.DateTimeField(null=True, blank=True)
+    not_before = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["run", "key"], name="task_run_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.state}"
+
+
+class RunEvent(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=24)
+    task = models.CharField(max_length=32, blank=True)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["run", "seq"], name="run_event_unique_seq")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind} {self.task}"

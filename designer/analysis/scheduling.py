@@ -262,3 +262,69 @@ def pool_usage(
                 series.append((time, level))
         usage[pool] = series
     return usage
+
+
+def startable(
+    plan: Plan,
+    *,
+    done: Sequence[bool],
+    started: Sequence[bool],
+    finished_at: Sequence[float | None],
+    running_needs: Sequence[Mapping[str, int]],
+    needs: Sequence[Mapping[str, int]],
+    capacity: Mapping[str, int],
+    priority: Sequence[float],
+    now: float,
+    scale: float = 1.0,
+    not_before: Sequence[float | None] | None = None,
+) -> tuple[list[int], float | None]:
+    """Which waiting tasks may start now, and when the next one will be ready.
+
+    The run engine's question, answered by the plan's rule: every predecessor done, the
+    task's phase open (the previous phase done, then h + s), the handoff delay (and sync at
+    a join) passed — times in seconds, delays multiplied by `scale` — and the pools it
+    needs free after what is running holds. Candidates go longest remaining path first,
+    ties by key, as in the list schedule.
+    """
+    free = dict(capacity)
+    for held in running_needs:
+        for pool, units in held.items():
+            free[pool] -= units
+    phase_open: list[float | None] = []
+    opened: float | None = 0.0
+    for k, tasks in enumerate(plan.phases):
+        if k and opened is not None:
+            previous = plan.phases[k - 1]
+            if all(done[i] for i in previous):
+                last = max((finished_at[i] or 0.0 for i in previous), default=0.0)
+                opened = max(opened, last + (plan.handoff + plan.sync) * scale)
+            else:
+                opened = None
+        phase_open.append(opened)
+    ready: list[int] = []
+    upcoming: float | None = None
+    for i in range(len(plan.preds)):
+        if started[i] or done[i]:
+            continue
+        opens = phase_open[plan.phase_of[i]]
+        if opens is None or not all(done[p] for p in plan.preds[i]):
+            continue
+        at = opens
+        if plan.preds[i]:
+            last = max(finished_at[p] or 0.0 for p in plan.preds[i])
+            at = max(at, last + plan.delay(i) * scale)
+        earliest = not_before[i] if not_before is not None else None
+        if earliest is not None:
+            at = max(at, earliest)
+        if at <= now + 1e-9:
+            ready.append(i)
+        elif upcoming is None or at < upcoming:
+            upcoming = at
+    ready.sort(key=lambda i: (-priority[i], plan.rank[i]))
+    starts = []
+    for i in ready:
+        if all(free.get(pool, 0) >= units for pool, units in needs[i].items()):
+            for pool, units in needs[i].items():
+                free[pool] -= units
+            starts.append(i)
+    return starts, upcoming
