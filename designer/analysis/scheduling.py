@@ -292,7 +292,7 @@ def startable(
             free[pool] -= units
     phase_open: list[float | None] = []
     opened: float | None = 0.0
-    for k, tasks in enumerate(plan.phases):
+    for k in range(len(plan.phases)):
         if k and opened is not None:
             previous = plan.phases[k - 1]
             if all(done[i] for i in previous):
