@@ -142,6 +142,10 @@ VIVIDO_MAX_TASKS_PER_FLOW = env_int("VIVIDO_MAX_TASKS_PER_FLOW", 5000, minimum=1
 VIVIDO_MAX_DEPENDENCIES_PER_FLOW = env_int("VIVIDO_MAX_DEPENDENCIES_PER_FLOW", 25000, minimum=0)
 VIVIDO_MAX_BODY_BYTES = env_int("VIVIDO_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = VIVIDO_MAX_BODY_BYTES
+# "embedded": runs execute on the server's own event loop; "off": nothing executes them.
+VIVIDO_RUN_DISPATCH = env_str("VIVIDO_RUN_DISPATCH", "embedded")
+if VIVIDO_RUN_DISPATCH not in ("embedded", "off"):
+    raise ImproperlyConfigured("VIVIDO_RUN_DISPATCH must be embedded or off")
 VIVIDO_MAX_SIMULATION_ITERATIONS = env_int("VIVIDO_MAX_SIMULATION_ITERATIONS", 20000, minimum=1)
 
 REST_FRAMEWORK = {

@@ -57,6 +57,7 @@ class Start:
 class Step:
     """What a transaction decided: attempts to dispatch, and when to advance again."""
 
+    run_id: int | None = None
     starts: list[Start] = field(default_factory=list)
     wake_at: datetime | None = None
 
@@ -201,7 +202,8 @@ def _advance(run: Run, tasks: list[TaskRun], recorder: _Recorder) -> Step:
         scale=run.time_scale,
         not_before=[_seconds(run, t.not_before) for t in tasks],
     )
-    step = Step(wake_at=None if upcoming is None else run.created_at + timedelta(seconds=upcoming))
+    wake_at = None if upcoming is None else run.created_at + timedelta(seconds=upcoming)
+    step = Step(run_id=run.pk, wake_at=wake_at)
     for i in choice:
         task = tasks[i]
         if task.executor == "manual":
@@ -381,4 +383,24 @@ def task_manual(run_id: int, key: str, action: str, *, by: str, error: str = "")
                 _fail(run, tasks, task, error or "failed by hand", recorder, by)
         step = _advance(run, tasks, recorder) if run.status == "running" else Step()
         recorder.save(tasks)
+    return step
+
+
+def run_recover(run_id: int) -> Step:
+    """After a restart: the attempts still running (they end when they were due, or at once
+    if that has passed; the same seed decides their outcome) and one more advance."""
+    with transaction.atomic():
+        run, tasks = _locked(run_id)
+        ctx = _context(run)
+        now = timezone.now()
+        starts = []
+        for task in tasks:
+            if task.state == "running" and task.executor != "manual":
+                _, fails = simulated_outcome(run, ctx, task)
+                starts.append(Start(run.pk, task.key, task.attempts, task.due_at or now, fails))
+        recorder = _Recorder(run, now)
+        step = _advance(run, tasks, recorder)
+        recorder.save(tasks)
+    step.run_id = run.pk
+    step.starts = starts + step.starts
     return step

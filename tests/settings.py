@@ -9,6 +9,8 @@ os.environ.setdefault("VIVIDO_VAR_DIR", tempfile.mkdtemp(prefix="vivido-tests-")
 from designer.settings import *  # noqa: F403
 from designer.settings import DATABASES, VAR_DIR
 
+# Engine tests drive runs step by step; the dispatcher's own tests switch it on.
+VIVIDO_RUN_DISPATCH = "off"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 STORAGES = {

@@ -1,0 +1,105 @@
+"""Executing what the engine decided, in the embedded default: an asyncio loop on a thread
+of the server's own process, with a timer per simulated attempt.
+
+The loop only keeps time; each step it triggers is an ordinary engine transaction run on a
+worker thread. On start-up it takes over every run that is not over: simulated attempts
+continue with their remaining time (or end at once if it has passed), manual tasks keep
+waiting, and each run is advanced once more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from runs import engine
+from runs.models import Run
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedDispatcher:
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="vivido-run")
+        self.thread = threading.Thread(
+            target=self.loop.run_forever, name="vivido-dispatch", daemon=True
+        )
+        self.thread.start()
+
+    def submit(self, step: engine.Step) -> None:
+        self.loop.call_soon_threadsafe(self._schedule, step)
+
+    def recover(self) -> int:
+        """Take over every run that is not over; returns how many."""
+        ids = list(
+            Run.objects.filter(status__in=("running", "paused")).values_list("pk", flat=True)
+        )
+        for run_id in ids:
+            self.loop.call_soon_threadsafe(self._later, timezone.now(), engine.run_recover, run_id)
+        return len(ids)
+
+    def _schedule(self, step: engine.Step) -> None:
+        for start in step.starts:
+            self._later(start.due_at, _finish, start)
+        if step.wake_at is not None and step.run_id is not None:
+            self._later(step.wake_at, engine.run_advance, step.run_id)
+
+    def _later(self, when: datetime, job: Callable[..., engine.Step], *args: object) -> None:
+        delay = max(0.0, (when - timezone.now()).total_seconds())
+        self.loop.call_later(delay, self._hand_over, job, args)
+
+    def _hand_over(self, job: Callable[..., engine.Step], args: tuple[object, ...]) -> None:
+        self.loop.run_in_executor(self.workers, self._work, job, args)
+
+    def _work(self, job: Callable[..., engine.Step], args: tuple[object, ...]) -> None:
+        close_old_connections()
+        try:
+            step = job(*args)
+        except Exception:
+            log.exception("a run step failed: %s%r", getattr(job, "__name__", job), args)
+            return
+        finally:
+            close_old_connections()
+        self.submit(step)
+
+
+def _finish(start: engine.Start) -> engine.Step:
+    return engine.task_finish(
+        start.run_id,
+        start.key,
+        start.attempt,
+        succeeded=not start.fails,
+        error="simulated failure" if start.fails else "",
+    )
+
+
+_dispatcher: EmbeddedDispatcher | None = None
+_lock = threading.Lock()
+
+
+def dispatcher() -> EmbeddedDispatcher | None:
+    """The process's dispatcher, started on first use; None when dispatching is off (tests
+    that drive the engine themselves)."""
+    global _dispatcher
+    if settings.VIVIDO_RUN_DISPATCH != "embedded":
+        return None
+    with _lock:
+        if _dispatcher is None:
+            _dispatcher = EmbeddedDispatcher()
+    return _dispatcher
+
+
+def dispatch(step: engine.Step) -> None:
+    """Hand a step to the dispatcher once the transaction that decided it has committed."""
+    running = dispatcher()
+    if running is not None and (step.starts or step.wake_at):
+        running.submit(step)
