@@ -16,6 +16,13 @@ class Command(BaseCommand):
         # whitenoise serves what collectstatic gathered; gathering again is cheap and means
         # a fresh checkout never serves stale or missing assets.
         call_command("collectstatic", interactive=False, verbosity=0)
+        from runs.dispatch import dispatcher
+
+        engine = dispatcher()
+        if engine is not None:
+            resumed = engine.recover()
+            if resumed:
+                self.stdout.write(f"Resuming {resumed} run(s) that were in flight")
         self.stdout.write(f"Vivido on http://{host}:{port}/ (Ctrl+C stops it)")
         CommandLineInterface().run(
             ["--bind", host, "--port", str(port), "--proxy-headers", "designer.asgi:application"]
