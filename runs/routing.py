@@ -1,5 +1,7 @@
-"""Websocket routes; the run dashboards' consumers join here."""
+"""Websocket routes: one live feed per run."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-websocket_urlpatterns: list[URLPattern] = []
+from runs.consumers import RunConsumer
+
+websocket_urlpatterns = [path("ws/runs/<int:run_id>/", RunConsumer.as_asgi())]
