@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from designer import api, api_assessment, api_editor, api_simulations, views
 from runs import api as runs_api
+from runs import views as runs_views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("flows", api.FlowViewSet, basename="flow")
@@ -59,6 +60,9 @@ urlpatterns = [
         name="run-task-action",
     ),
     path("flows/<int:flow_id>/", views.editor, name="flow-editor"),
+    path("flows/<int:flow_id>/runs/", runs_views.run_list, name="flow-runs-page"),
+    path("flows/<int:flow_id>/runs/compare/", runs_views.compare, name="flow-runs-compare"),
+    path("runs/<int:run_id>/", runs_views.run_page, name="run-page"),
     path("flows/<int:flow_id>/wizard/", views.wizard, name="flow-wizard"),
     path("flows/<int:flow_id>/wizard/report/", views.report, name="flow-report"),
     path("flows/<int:flow_id>/simulate/", views.simulate, name="flow-simulate"),

@@ -1,0 +1,115 @@
+"""Run dashboards against the real embedded server (Daphne, websockets, the dispatcher):
+tasks change colour live, a manual task is completed by its button, runs race side by side."""
+
+import pytest
+
+from tests.browser.conftest import axe_violations
+from tests.factories import content_document
+from tests.runs.test_embedded import Server
+
+
+@pytest.fixture
+def server(tmp_path):
+    running = Server(tmp_path)
+    running.setup()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def tab(browser, server):
+    context = browser.new_context(base_url=server.base, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors
+    password = (server.var / "local-account.txt").read_text().split("password: ")[1].strip()
+    page.goto("/accounts/login/")
+    page.get_by_label("Name").fill("vivido")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+    yield page
+    context.close()
+
+
+def import_flow(server, manual=()):
+    document = content_document(handoff_delay=0.1, sync_overhead=0.1)
+    for task in document["tasks"]:
+        if task["key"] in manual:
+            task["executor"] = "manual"
+    return server.call("POST", "/api/flows/import/", document)["id"]
+
+
+def state_of(page, key):
+    return page.evaluate(f"window.vividoRuns[0].run?.tasks['{key}']?.state")
+
+
+def test_watch_a_run_live_and_complete_a_manual_task(server, tab):
+    flow = import_flow(server, manual=("T2",))
+    tab.goto(f"/flows/{flow}/runs/")
+    assert tab.get_by_text("No runs yet").is_visible()
+    tab.get_by_label("Seconds per hour").fill("0.05")
+    tab.get_by_role("button", name="Start the run").click()
+    tab.wait_for_url("**/runs/*/")
+    tab.locator('[data-field="connection"]').filter(has_text="Live").wait_for()
+    tab.wait_for_function("window.vividoRuns[0].run?.tasks.T1.state === 'succeeded'")
+    colour = tab.evaluate("window.vividoRuns[0].nodes.T1.style('background-color')")
+    assert colour == "rgb(134,239,172)"
+    button = tab.get_by_role("button", name="start T2")
+    button.click()
+    tab.get_by_role("button", name="complete T2").click()
+    tab.wait_for_function("window.vividoRuns[0].run?.status === 'succeeded'", timeout=30_000)
+    assert tab.locator('[data-field="counters"]').inner_text() == "✓ 9 · ▶ 0 · ✕ 0 · remaining 0"
+    assert tab.locator('[data-field="status"]').inner_text() == "succeeded"
+    log = tab.locator('[data-field="log"] tr')
+    assert log.count() >= 18
+    assert "T2" in tab.locator('[data-field="log"]').inner_text()
+    by = tab.evaluate(
+        "window.vividoRuns[0].log.find(e => e.task === 'T2' && e.state === 'succeeded').data.by"
+    )
+    assert by == "vivido"
+    assert axe_violations(tab) == []
+    assert tab.js_errors == []
+
+
+def test_two_runs_race_side_by_side(server, tab):
+    flow = import_flow(server)
+    ids = [
+        server.call(
+            "POST",
+            f"/api/flows/{flow}/runs/",
+            {
+                "blueprint": blueprint,
+                "failure_policy": "retry_and_proceed",
+                "time_scale": 0.05,
+                "seed": 2,
+            },
+        )["id"]
+        for blueprint in ("sequential", "hybrid")
+    ]
+    tab.goto(f"/flows/{flow}/runs/compare/?runs={ids[0]},{ids[1]}")
+    tab.locator("#race").filter(has_text="finished first").wait_for(timeout=30_000)
+    assert tab.locator("#race").inner_text().startswith(f"Run {ids[1]} (hybrid) finished first")
+    assert tab.locator('.run-view [data-field="status"]').all_inner_texts() == [
+        "succeeded",
+        "succeeded",
+    ]
+    assert tab.js_errors == []
+
+
+def test_the_run_list_links_runs_and_compares(server, tab):
+    flow = import_flow(server)
+    for blueprint in ("parallel", "sequential"):
+        server.call(
+            "POST", f"/api/flows/{flow}/runs/", {"blueprint": blueprint, "time_scale": 0.01}
+        )
+    tab.goto(f"/flows/{flow}/runs/")
+    rows = tab.locator("table.flows tbody tr")
+    assert rows.count() == 2
+    for box in tab.locator(".compare-pick").all():
+        box.check()
+    tab.get_by_role("button", name="Compare the chosen runs").click()
+    tab.wait_for_url("**/runs/compare/?runs=*")
+    assert tab.locator(".run-view").count() == 2
