@@ -268,7 +268,7 @@ def _finish(run: Run, tasks: list[TaskRun], recorder: _Recorder) -> None:
             recorder.move(task, "compensated")
     run.status = "failed" if failed else "succeeded"
     run.finished_at = recorder.now
-    recorder.emit("run", to=run.status)
+    recorder.emit("run", **{"from": "running", "to": run.status})
 
 
 def task_finish(
@@ -313,7 +313,7 @@ def _fail(
                 recorder.move(other, "skipped", reason=f"{task.key} failed")
         run.status = "failed"
         run.finished_at = recorder.now
-        recorder.emit("run", to="failed")
+        recorder.emit("run", **{"from": "running", "to": "failed"})
 
 
 def run_control(run_id: int, action: str, *, by: str) -> Step:
@@ -330,16 +330,16 @@ def run_control(run_id: int, action: str, *, by: str) -> Step:
                     task.finished_at = recorder.now if task.state == "running" else task.finished_at
                     task.due_at = None
                     recorder.move(task, "cancelled", by=by)
+            recorder.emit("run", **{"from": run.status, "to": "cancelled", "by": by})
             run.status = "cancelled"
             run.finished_at = recorder.now
-            recorder.emit("run", to="cancelled", by=by)
             step = Step()
         else:
             before, after = wanted[action]
             if run.status != before:
                 raise RunConflict(f"run {run.pk} is {run.status}: it cannot {action}")
             run.status = after
-            recorder.emit("run", to=after, by=by)
+            recorder.emit("run", **{"from": before, "to": after, "by": by})
             step = _advance(run, tasks, recorder)
         recorder.save(tasks)
     return step

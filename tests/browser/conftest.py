@@ -33,8 +33,10 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
                 item.add_marker(pytest.mark.skip(reason=f"{CHROMIUM} is not installed"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Per module: Playwright's sync API keeps an event loop running in this thread while it
+    # is open, which the asyncio tests that follow could not run beside.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
