@@ -396,7 +396,170 @@ def editor(repeat: int = REPEAT) -> Report:
     )
 
 
-BENCHMARKS: list[Callable[..., Report]] = [analysis, monte_carlo, constrained, editor]
+def _django(var: Path) -> None:
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "designer.settings",
+            "DJANGO_SECRET_KEY": "bench",
+            "VIVIDO_VAR_DIR": str(var),
+            "VIVIDO_RUN_DISPATCH": "off",
+        }
+    )
+    import django
+
+    django.setup()
+
+
+def runs(repeat: int = REPEAT) -> Report:
+    """Run transitions persisted and broadcast per second (engine steps in this process),
+    and the delay from a transition to its arrival at 1, 50 and 200 websocket clients of
+    the embedded server."""
+    import asyncio
+    import socket
+    import statistics
+    import subprocess
+    import tempfile
+    import urllib.request
+
+    var = Path(tempfile.mkdtemp(prefix="vivido-bench-runs-"))
+    _django(var)
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    from designer import services
+    from runs import engine
+
+    call_command("migrate", verbosity=0)
+    user = get_user_model().objects.create_user("bench", password="bench-password-1")
+    wide = {
+        "format": "vivido.flow/1",
+        "name": "Wide",
+        "tasks": [
+            {"key": f"T{n}", "name": f"Task {n}", "duration": {"likely": 1}} for n in range(200)
+        ],
+    }
+    flow = services.flow_import(owner=user, document=wide)
+
+    def drive() -> int:
+        run, step = engine.run_start(
+            flow=flow,
+            user=user,
+            blueprint="parallel",
+            failure_policy="fail_fast",
+            time_scale=0.001,
+            seed=1,
+        )
+        pending = list(step.starts)
+        while pending:
+            start = pending.pop()
+            pending.extend(
+                engine.task_finish(run.pk, start.key, start.attempt, succeeded=True).starts
+            )
+        run.refresh_from_db()
+        return run.last_seq
+
+    drive_s, transitions = best_of(drive, repeat)
+    token = Token.objects.create(user=user).key
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "VIVIDO_RUN_DISPATCH": "embedded"}
+    server = subprocess.Popen(
+        [sys.executable, str(root / "manage.py"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(base + "/accounts/login/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        latencies = {
+            n: asyncio.run(_feed_latency(base, port, token, flow.pk, n)) for n in (1, 50, 200)
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    def pct(values: list[float], q: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+
+    rows = [
+        Row(
+            f"{transitions} transitions of a 200-task run, engine steps + events",
+            drive_s,
+            note=f"{transitions / drive_s:,.0f} transitions per second",
+        )
+    ]
+    facts: dict[str, Any] = {
+        "transitions per second (SQLite, in-memory layer)": round(transitions / drive_s)
+    }
+    for clients, values in latencies.items():
+        facts[f"{clients} clients: delivery delay p50 / p99 (ms)"] = (
+            f"{pct(values, 0.5):.1f} / {pct(values, 0.99):.1f} over {len(values)} deliveries"
+        )
+        facts[f"{clients} clients: mean (ms)"] = round(statistics.fmean(values) * 1000, 1)
+    return Report(
+        name="runs",
+        title="runs: transitions persisted and broadcast, delivery to websocket clients",
+        rows=rows,
+        facts=facts,
+    )
+
+
+async def _feed_latency(
+    base: str, port: int, token: str, flow_id: int, clients: int
+) -> list[float]:
+    """Start a run on the embedded server, listen with `clients` websockets, and measure
+    each event's arrival against the time the engine recorded it."""
+    import asyncio
+    import json as json_module
+    import urllib.request
+    from datetime import datetime
+
+    from websockets.asyncio.client import connect
+
+    request = urllib.request.Request(
+        f"{base}/api/flows/{flow_id}/runs/",
+        data=json_module.dumps(
+            {"blueprint": "parallel", "failure_policy": "fail_fast", "time_scale": 5.0, "seed": 1}
+        ).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
+        method="POST",
+    )
+    run_id = json_module.load(urllib.request.urlopen(request))["id"]
+    delays: list[float] = []
+
+    async def listen() -> None:
+        async with connect(
+            f"ws://127.0.0.1:{port}/ws/runs/{run_id}/",
+            additional_headers={"Authorization": f"Token {token}"},
+            max_queue=None,
+        ) as socket_:
+            while True:
+                message = json_module.loads(await socket_.recv())
+                if message["type"] == "snapshot" and message["run"]["status"] != "running":
+                    return
+                if message["type"] != "event":
+                    continue
+                arrived = datetime.now().astimezone()
+                delays.append((arrived - datetime.fromisoformat(message["at"])).total_seconds())
+                if message["kind"] == "run" and message["state"] in ("succeeded", "failed"):
+                    return
+
+    await asyncio.wait_for(asyncio.gather(*(listen() for _ in range(clients))), timeout=120)
+    return delays
+
+
+BENCHMARKS: list[Callable[..., Report]] = [analysis, monte_carlo, constrained, editor, runs]
 
 
 def print_report(report: Report) -> None:

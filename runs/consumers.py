@@ -13,7 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from runs.api import event_dict, run_state
-from runs.events import group_name
+from runs.events import group_name, remember_server_loop
 from runs.models import Run
 
 RESYNC_LIMIT = 5000
@@ -40,6 +40,7 @@ def _jsonable(value: Any) -> Any:
 
 class RunConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def connect(self) -> None:
+        remember_server_loop()
         self.run_id = int(self.scope["url_route"]["kwargs"]["run_id"])
         run = await database_sync_to_async(_visible_run)(self.scope.get("user"), self.run_id)
         if run is None:

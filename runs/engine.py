@@ -73,7 +73,23 @@ class _Context:
     priority: list[float]
 
 
+_CONTEXTS: dict[tuple[int, datetime], _Context] = {}
+_CONTEXTS_KEPT = 256
+
+
 def _context(run: Run) -> _Context:
+    """The run's plan, built once per process: a run's document never changes."""
+    key = (run.pk, run.created_at)
+    ctx = _CONTEXTS.get(key)
+    if ctx is None:
+        ctx = _build_context(run)
+        if len(_CONTEXTS) >= _CONTEXTS_KEPT:
+            _CONTEXTS.pop(next(iter(_CONTEXTS)))
+        _CONTEXTS[key] = ctx
+    return ctx
+
+
+def _build_context(run: Run) -> _Context:
     spec = flow_from_document(run.document)
     g = FlowGraph(spec)
     plan = plan_for(g, run.blueprint)  # type: ignore[arg-type]
@@ -95,6 +111,7 @@ class _Recorder:
         self.run = run
         self.now = now
         self.events: list[RunEvent] = []
+        self.changed: dict[int, TaskRun] = {}
 
     def emit(self, kind: str, task: str = "", **data: Any) -> None:
         self.run.last_seq += 1
@@ -107,14 +124,17 @@ class _Recorder:
     def move(self, task: TaskRun, to: str, *, by: str = "engine", **data: Any) -> None:
         was = task.state
         task.state = to
+        self.changed[task.pk] = task
         self.emit(
             "task", task.key, **{"from": was, "to": to, "attempt": task.attempts, "by": by, **data}
         )
 
-    def save(self, tasks: list[TaskRun]) -> None:
+    def save(self) -> None:
+        """Write the run, the tasks that moved (every field change comes with a move) and
+        the events."""
         self.run.save()
         TaskRun.objects.bulk_update(
-            tasks,
+            list(self.changed.values()),
             ["state", "attempts", "started_at", "finished_at", "due_at", "not_before", "error"],
         )
         RunEvent.objects.bulk_create(self.events)
@@ -159,7 +179,7 @@ def run_start(
         recorder = _Recorder(run, run.created_at)
         recorder.emit("run", to="running", blueprint=blueprint, policy=failure_policy)
         step = _advance(run, list(tasks), recorder)
-        recorder.save(list(tasks))
+        recorder.save()
     return run, step
 
 
@@ -173,7 +193,7 @@ def run_advance(run_id: int) -> Step:
         run, tasks = _locked(run_id)
         recorder = _Recorder(run, timezone.now())
         step = _advance(run, tasks, recorder)
-        recorder.save(tasks)
+        recorder.save()
     return step
 
 
@@ -288,7 +308,7 @@ def task_finish(
         else:
             _fail(run, tasks, task, error, recorder, by)
         step = _advance(run, tasks, recorder) if run.status == "running" else Step()
-        recorder.save(tasks)
+        recorder.save()
     return step
 
 
@@ -341,7 +361,7 @@ def run_control(run_id: int, action: str, *, by: str) -> Step:
             run.status = after
             recorder.emit("run", **{"from": before, "to": after, "by": by})
             step = _advance(run, tasks, recorder)
-        recorder.save(tasks)
+        recorder.save()
     return step
 
 
@@ -382,7 +402,7 @@ def task_manual(run_id: int, key: str, action: str, *, by: str, error: str = "")
             else:
                 _fail(run, tasks, task, error or "failed by hand", recorder, by)
         step = _advance(run, tasks, recorder) if run.status == "running" else Step()
-        recorder.save(tasks)
+        recorder.save()
     return step
 
 
@@ -400,7 +420,7 @@ def run_recover(run_id: int) -> Step:
                 starts.append(Start(run.pk, task.key, task.attempts, task.due_at or now, fails))
         recorder = _Recorder(run, now)
         step = _advance(run, tasks, recorder)
-        recorder.save(tasks)
+        recorder.save()
     step.run_id = run.pk
     step.starts = starts + step.starts
     return step

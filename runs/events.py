@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Literal, TypedDict
 
 from asgiref.sync import async_to_sync
@@ -19,6 +20,16 @@ class EventMessage(TypedDict):
     state: str | None
     at: str
     data: dict[str, Any]
+
+
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def remember_server_loop() -> None:
+    """Called from the server's event loop (a consumer connecting): broadcasts from worker
+    threads are handed to that loop, where the in-memory layer's queues live."""
+    global _server_loop
+    _server_loop = asyncio.get_running_loop()
 
 
 def group_name(run_id: int) -> str:
@@ -48,9 +59,17 @@ def publish_after_commit(run_id: int, events: list[RunEvent]) -> None:
         layer = get_channel_layer()
         if layer is None:
             return
+        group = group_name(run_id)
+        loop = _server_loop
+        if loop is not None and loop.is_running():
+            # The in-memory layer's queues belong to the server's loop: put from there, or
+            # a waiting consumer would only notice at the loop's next wake-up.
+            for message in messages:
+                asyncio.run_coroutine_threadsafe(
+                    layer.group_send(group, {"type": "run.event", "event": message}), loop
+                )
+            return
         for message in messages:
-            async_to_sync(layer.group_send)(
-                group_name(run_id), {"type": "run.event", "event": message}
-            )
+            async_to_sync(layer.group_send)(group, {"type": "run.event", "event": message})
 
     transaction.on_commit(send)
