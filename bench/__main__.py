@@ -19,7 +19,8 @@ import platform
 import random
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -56,6 +57,37 @@ def best_of(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
         result = run()
         best = min(best, time.perf_counter() - start)
     return best, result
+
+
+@contextmanager
+def embedded_server(env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """`manage.py serve` on a free port with `env`, until the block ends."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    server = subprocess.Popen(
+        [sys.executable, str(root / "manage.py"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(base + "/accounts/login/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield base, port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def random_dag_document(tasks: int, dependencies: int, seed: int) -> dict[str, Any]:
@@ -282,30 +314,13 @@ def editor(repeat: int = REPEAT) -> Report:
     """A 1,000-task / 2,000-dependency flow in the editor: navigation to interactive, in
     headless Chromium against the embedded server, and Graphviz's layout of it."""
     import base64
-    import socket
-    import subprocess
-    import tempfile
-    import urllib.request
 
-    var = Path(tempfile.mkdtemp(prefix="vivido-bench-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "designer.settings",
-        "DJANGO_SECRET_KEY": "bench",
-        "VIVIDO_VAR_DIR": str(var),
-    }
-    os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "DJANGO_SECRET_KEY")})
-    os.environ["VIVIDO_VAR_DIR"] = str(var)
-    import django
-
-    django.setup()
+    env = _django()
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
 
     from designer import drawing, selectors, services
 
-    call_command("migrate", verbosity=0)
-    user = get_user_model().objects.create_user("bench", password="bench-password-1")
+    user = get_user_model().objects.create_user("bench-editor", password="bench-password-1")
     doc = random_dag_document(1_000, 2_000, 20_240_604)
     flow = services.flow_import(owner=user, document=doc)
     spec = selectors.flow_spec(flow)
@@ -315,24 +330,7 @@ def editor(repeat: int = REPEAT) -> Report:
         task["x"], task["y"] = position["x"], position["y"]
     flow = services.flow_import(owner=user, document={**doc, "name": "Laid out"})
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    root = Path(__file__).resolve().parent.parent
-    server = subprocess.Popen(
-        [sys.executable, str(root / "manage.py"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/accounts/login/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with embedded_server(env) as (base, _port):
         from playwright.sync_api import sync_playwright
 
         from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -341,7 +339,7 @@ def editor(repeat: int = REPEAT) -> Report:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(base + "/accounts/login/")
-            page.fill("#id_username", "bench")
+            page.fill("#id_username", "bench-editor")
             page.fill("#id_password", "bench-password-1")
             page.click("button[type=submit]")
             page.wait_for_url("**/")
@@ -375,9 +373,6 @@ def editor(repeat: int = REPEAT) -> Report:
                 base64.b64encode(shot).decode(),
             )
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     interactive = min(timings)
     return Report(
         name="editor",
@@ -396,18 +391,27 @@ def editor(repeat: int = REPEAT) -> Report:
     )
 
 
-def _django(var: Path) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "designer.settings",
-            "DJANGO_SECRET_KEY": "bench",
-            "VIVIDO_VAR_DIR": str(var),
-            "VIVIDO_RUN_DISPATCH": "off",
-        }
-    )
-    import django
+def _django() -> dict[str, str]:
+    """Django on a throwaway database, set up once for every benchmark that needs it; the
+    environment an embedded server for the same database needs."""
+    import tempfile
 
-    django.setup()
+    if "VIVIDO_BENCH_VAR" not in os.environ:
+        os.environ.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "designer.settings",
+                "DJANGO_SECRET_KEY": "bench",
+                "VIVIDO_VAR_DIR": tempfile.mkdtemp(prefix="vivido-bench-"),
+                "VIVIDO_BENCH_VAR": "1",
+            }
+        )
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+    return {**os.environ, "VIVIDO_RUN_DISPATCH": "embedded"}
 
 
 def runs(repeat: int = REPEAT) -> Report:
@@ -415,23 +419,16 @@ def runs(repeat: int = REPEAT) -> Report:
     and the delay from a transition to its arrival at 1, 50 and 200 websocket clients of
     the embedded server."""
     import asyncio
-    import socket
     import statistics
-    import subprocess
-    import tempfile
-    import urllib.request
 
-    var = Path(tempfile.mkdtemp(prefix="vivido-bench-runs-"))
-    _django(var)
+    env = _django()
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
     from designer import services
     from runs import engine
 
-    call_command("migrate", verbosity=0)
-    user = get_user_model().objects.create_user("bench", password="bench-password-1")
+    user = get_user_model().objects.create_user("bench-runs", password="bench-password-1")
     wide = {
         "format": "vivido.flow/1",
         "name": "Wide",
@@ -462,31 +459,10 @@ def runs(repeat: int = REPEAT) -> Report:
     drive_s, transitions = best_of(drive, repeat)
     token = Token.objects.create(user=user).key
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "VIVIDO_RUN_DISPATCH": "embedded"}
-    server = subprocess.Popen(
-        [sys.executable, str(root / "manage.py"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/accounts/login/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with embedded_server(env) as (base, port):
         latencies = {
             n: asyncio.run(_feed_latency(base, port, token, flow.pk, n)) for n in (1, 50, 200)
         }
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
     def pct(values: list[float], q: float) -> float:
         ordered = sorted(values)
