@@ -146,6 +146,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = VIVIDO_MAX_BODY_BYTES
 VIVIDO_RUN_DISPATCH = env_str("VIVIDO_RUN_DISPATCH", "embedded")
 if VIVIDO_RUN_DISPATCH not in ("embedded", "off"):
     raise ImproperlyConfigured("VIVIDO_RUN_DISPATCH must be embedded or off")
+# Executors a deployer registers for runs: a name a task may give as its executor, and the
+# dotted path of a callable(run_id, task, attempt, document) that does the work.
+VIVIDO_ACTIONS: dict[str, str] = {}
 VIVIDO_MAX_SIMULATION_ITERATIONS = env_int("VIVIDO_MAX_SIMULATION_ITERATIONS", 20000, minimum=1)
 
 REST_FRAMEWORK = {

@@ -19,6 +19,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from runs import engine
 from runs.models import Run
@@ -49,7 +50,9 @@ class EmbeddedDispatcher:
 
     def _schedule(self, step: engine.Step) -> None:
         for start in step.starts:
-            self._later(start.due_at, _finish, start)
+            # An action starts now; a simulated attempt ends when it is due.
+            when = start.due_at if start.executor == "simulated" else timezone.now()
+            self._later(when, _finish, start)
         if step.wake_at is not None and step.run_id is not None:
             self._later(step.wake_at, engine.run_advance, step.run_id)
 
@@ -73,13 +76,31 @@ class EmbeddedDispatcher:
 
 
 def _finish(start: engine.Start) -> engine.Step:
-    return engine.task_finish(
-        start.run_id,
-        start.key,
-        start.attempt,
-        succeeded=not start.fails,
-        error="simulated failure" if start.fails else "",
-    )
+    """End an attempt: a simulated one as drawn, a registered action by running it."""
+    if start.executor in ("simulated", "manual"):
+        return engine.task_finish(
+            start.run_id,
+            start.key,
+            start.attempt,
+            succeeded=not start.fails,
+            error="simulated failure" if start.fails else "",
+        )
+    return execute_action(start)
+
+
+def execute_action(start: engine.Start) -> engine.Step:
+    """Run the deployer's registered callable for the task (never anything a user typed):
+    returning is success, raising is failure with the exception's message."""
+    action = import_string(settings.VIVIDO_ACTIONS[start.executor])
+    run = Run.objects.get(pk=start.run_id)
+    try:
+        action(run_id=run.pk, task=start.key, attempt=start.attempt, document=run.document)
+    except Exception as error:  # the action's failure is the task's, not the engine's
+        message = f"{type(error).__name__}: {error}"[:2000]
+        return engine.task_finish(
+            start.run_id, start.key, start.attempt, succeeded=False, error=message
+        )
+    return engine.task_finish(start.run_id, start.key, start.attempt, succeeded=True)
 
 
 _dispatcher: EmbeddedDispatcher | None = None

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -44,13 +45,15 @@ class RunConflict(DomainError):
 
 @dataclass(frozen=True)
 class Start:
-    """A simulated attempt to execute: it ends at `due_at` and fails if `fails`."""
+    """An attempt to execute. A simulated one ends at `due_at` and fails if `fails`; one of
+    a registered action (`executor`) ends when the action returns or raises."""
 
     run_id: int
     key: str
     attempt: int
     due_at: datetime
     fails: bool
+    executor: str = "simulated"
 
 
 @dataclass
@@ -154,6 +157,7 @@ def run_start(
     """Freeze the flow's document and start a run of it."""
     document = selectors.flow_document(flow)
     spec = flow_from_document(document)
+    check_executors(spec)
     check_capacities(
         [t.key for t in spec.tasks],
         [dict(t.resources) for t in spec.tasks],
@@ -181,6 +185,18 @@ def run_start(
         step = _advance(run, list(tasks), recorder)
         recorder.save()
     return run, step
+
+
+def check_executors(spec: FlowSpec) -> None:
+    """Only what the deployer registered runs: an unknown executor is refused by name."""
+    known = {"simulated", "manual", *settings.VIVIDO_ACTIONS}
+    for n, task in enumerate(spec.tasks):
+        if task.executor not in known:
+            raise DomainError(
+                f"task {task.key}: executor {task.executor!r} is not registered on this server "
+                f"(known: {', '.join(sorted(known))})",
+                field=f"tasks[{n}].executor",
+            )
 
 
 def _locked(run_id: int) -> tuple[Run, list[TaskRun]]:
@@ -244,7 +260,7 @@ def _begin(
     seconds, fails = simulated_outcome(run, ctx, task)
     task.due_at = recorder.now + timedelta(seconds=seconds)
     recorder.move(task, "running", by=by)
-    return Start(run.pk, task.key, task.attempts, task.due_at, fails)
+    return Start(run.pk, task.key, task.attempts, task.due_at, fails, task.executor)
 
 
 def simulated_outcome(run: Run, ctx: _Context, task: TaskRun) -> tuple[float, bool]:
@@ -417,7 +433,8 @@ def run_recover(run_id: int) -> Step:
         for task in tasks:
             if task.state == "running" and task.executor != "manual":
                 _, fails = simulated_outcome(run, ctx, task)
-                starts.append(Start(run.pk, task.key, task.attempts, task.due_at or now, fails))
+                due = task.due_at or now
+                starts.append(Start(run.pk, task.key, task.attempts, due, fails, task.executor))
         recorder = _Recorder(run, now)
         step = _advance(run, tasks, recorder)
         recorder.save()
