@@ -32,10 +32,16 @@ export class RunFeed {
     if (message.type === "snapshot") {
       this.last = message.last_seq;
       this.onSnapshot(message.run);
-      this.onConnection("live", this.lastGood);
     } else if (message.type === "event") {
       this.accept(message);
     }
+    this.report("live");
+  }
+
+  report(state) {
+    if (state === this.state && state === "live") return;
+    this.state = state;
+    this.onConnection(state, this.lastGood);
   }
 
   accept(event) {
@@ -56,7 +62,7 @@ export class RunFeed {
   dropped() {
     this.failures += 1;
     const delay = Math.min(500 * 2 ** (this.failures - 1), 8000);
-    this.onConnection(this.failures > 3 ? "offline" : "reconnecting", this.lastGood);
+    this.report(this.failures > 3 ? "offline" : "reconnecting");
     if (this.failures >= 3) this.startPolling();
     setTimeout(() => this.open(), delay);
   }
@@ -78,9 +84,10 @@ export class RunFeed {
       if (!response.ok) throw new Error(String(response.status));
       for (const event of await response.json()) this.accept({ type: "event", ...event });
       this.lastGood = new Date();
-      this.onConnection("polling", this.lastGood);
+      // A poll that ends after the websocket came back must not claim the feed.
+      if (this.ws?.readyState !== WebSocket.OPEN) this.report("polling");
     } catch {
-      this.onConnection("offline", this.lastGood);
+      if (this.ws?.readyState !== WebSocket.OPEN) this.report("offline");
     }
   }
 }

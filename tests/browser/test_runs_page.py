@@ -113,3 +113,30 @@ def test_the_run_list_links_runs_and_compares(server, tab):
     tab.get_by_role("button", name="Compare the chosen runs").click()
     tab.wait_for_url("**/runs/compare/?runs=*")
     assert tab.locator(".run-view").count() == 2
+
+
+def test_the_dashboard_reconnects_and_catches_up_without_a_reload(server, tab):
+    flow = import_flow(server)
+    run = server.call(
+        "POST",
+        f"/api/flows/{flow}/runs/",
+        {
+            "blueprint": "sequential",
+            "failure_policy": "retry_and_proceed",
+            "time_scale": 0.15,
+            "seed": 4,
+        },
+    )
+    tab.goto(f"/runs/{run['id']}/")
+    connection = tab.locator('[data-field="connection"]')
+    connection.filter(has_text="Live").wait_for()
+    tab.evaluate("window.sameDocument = true")
+    server.kill()
+    connection.filter(has_text="Reconnecting").wait_for()
+    server.start(port=server.port)
+    connection.filter(has_text="Live").wait_for(timeout=30_000)
+    tab.wait_for_function("window.vividoRuns[0].run?.status === 'succeeded'", timeout=40_000)
+    assert tab.evaluate("window.sameDocument") is True
+    assert tab.locator('[data-field="counters"]').inner_text() == "✓ 9 · ▶ 0 · ✕ 0 · remaining 0"
+    seqs = tab.evaluate("window.vividoRuns[0].log.map(e => e.seq).reverse()")
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))

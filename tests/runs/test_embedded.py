@@ -44,8 +44,9 @@ class Server:
             "POST", "/api/auth/token/", {"username": "vivido", "password": password}
         )["token"]
 
-    def start(self):
-        port = free_port()
+    def start(self, port=None):
+        port = port or free_port()
+        self.port = port
         self.base = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(
             [*self.manage, "serve", "--port", str(port)],
