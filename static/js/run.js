@@ -77,6 +77,18 @@ class RunView {
   snapshot(run) {
     this.run = run;
     this.render();
+    if (!this.historyLoaded) this.loadHistory(run.last_seq);
+  }
+
+  // The log is an audit trail: what happened before the page opened comes from the API.
+  async loadHistory(upTo) {
+    this.historyLoaded = true;
+    const response = await fetch(`${this.info.api}events/?after=0`, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const earlier = (await response.json()).filter((e) => e.seq <= upTo && !this.log.some((l) => l.seq === e.seq));
+    this.log.push(...earlier.reverse());
+    this.log.sort((a, b) => b.seq - a.seq);
+    this.renderLog();
   }
 
   event(event) {

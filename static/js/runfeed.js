@@ -30,8 +30,11 @@ export class RunFeed {
   receive(message) {
     this.lastGood = new Date();
     if (message.type === "snapshot") {
-      this.last = message.last_seq;
+      const missed = this.last > 0 && message.last_seq > this.last;
+      if (!missed) this.last = message.last_seq;
       this.onSnapshot(message.run);
+      // Back after a drop: the missed events still come, in order, for the audit trail.
+      if (missed) this.resync();
     } else if (message.type === "event") {
       this.accept(message);
     }

@@ -65,6 +65,9 @@ def test_watch_a_run_live_and_complete_a_manual_task(server, tab):
     assert tab.locator('[data-field="status"]').inner_text() == "succeeded"
     newest = tab.locator('[data-field="log"] tr').first.locator("td").all_inner_texts()
     assert newest[2:4] == ["run", "running → succeeded"]
+    oldest = tab.locator('[data-field="log"] tr').last.locator("td").all_inner_texts()
+    assert oldest[0] == "1"
+    assert oldest[2:4] == ["run", "— → running"]
     assert "T2" in tab.locator('[data-field="log"]').inner_text()
     by = tab.evaluate(
         "window.vividoRuns[0].log.find(e => e.task === 'T2' && e.state === 'succeeded').data.by"
@@ -139,4 +142,4 @@ def test_the_dashboard_reconnects_and_catches_up_without_a_reload(server, tab):
     assert tab.evaluate("window.sameDocument") is True
     assert tab.locator('[data-field="counters"]').inner_text() == "✓ 9 · ▶ 0 · ✕ 0 · remaining 0"
     seqs = tab.evaluate("window.vividoRuns[0].log.map(e => e.seq).reverse()")
-    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    assert seqs == list(range(1, len(seqs) + 1))
