@@ -39,6 +39,17 @@ def bob_api(bob: Any) -> APIClient:
 
 
 @pytest.fixture
+def server(tmp_path: Any) -> Any:
+    """The embedded server on a fresh database, with the local account and the examples."""
+    from tests.embedded import Server
+
+    running = Server(tmp_path)
+    running.setup()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
 def content_flow(alice: Any) -> Flow:
     """Alice's copy of the guide's content production flow (h = 0.5, s = 0.25)."""
     return services.flow_import(owner=alice, document=content_document())

@@ -1,6 +1,8 @@
 // The flow list: create, import, rename, duplicate and delete flows through the API.
 
-const csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
+import { csrfToken } from "./common.js";
+
+const csrf = csrfToken();
 const message = document.getElementById("flows-message");
 
 async function call(url, method, body) {

@@ -3,9 +3,10 @@
 
 import { STYLE, elementsFrom, metaFrom } from "./editor/graph.js";
 import { RunFeed } from "./runfeed.js";
+import { csrfToken } from "./common.js";
 
 const page = JSON.parse(document.getElementById("run-page").textContent);
-const csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
+const csrf = csrfToken();
 const STATES = {
   pending: ["#e5e7eb", "·", "pending"],
   ready: ["#bae6fd", "○", "ready"],

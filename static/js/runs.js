@@ -1,6 +1,8 @@
 // The run list: start a run, and pick two to four runs to compare.
 
-const csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
+import { csrfToken } from "./common.js";
+
+const csrf = csrfToken();
 const form = document.getElementById("start-run");
 
 form.addEventListener("submit", async (event) => {

@@ -1,11 +1,12 @@
 // The simulation page: what-if controls drive the simulation API; Chart.js draws the results.
 // Every label reaches the page as text (textContent or canvas), never as HTML.
 
+import { csrfToken, formatDuration, formatNumber, unitOf } from "./common.js";
 import { CRITICAL, ganttConfig } from "./gantt.js";
 
 const page = JSON.parse(document.getElementById("simulate-page").textContent);
 const flow = page.flow;
-const UNIT = { minutes: "min", hours: "h", days: "d", weeks: "wk" }[flow.time_unit] ?? flow.time_unit;
+const UNIT = unitOf(flow.time_unit);
 const BLUEPRINT_COLOURS = { sequential: "#475569", hybrid: "#6d28d9", parallel: "#0f766e" };
 const BLUEPRINT_NAMES = { sequential: "Sequential", hybrid: "Hybrid", parallel: "Parallel" };
 const POOL_COLOURS = ["#2563eb", "#047857", "#be185d", "#7c3aed", "#0e7490", "#4d7c0f", "#a16207", "#1e293b"];
@@ -13,7 +14,7 @@ const NO_POOL = "#94a3b8";
 const PERCENTILE_DASH = { p50: [], p80: [6, 4], p95: [2, 3] };
 
 const form = document.getElementById("what-if");
-const csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
+const csrf = csrfToken();
 const statusLine = document.getElementById("status");
 const controlError = document.getElementById("control-error");
 const poolColour = Object.fromEntries(flow.pools.map((p, i) => [p.name, POOL_COLOURS[i % POOL_COLOURS.length]]));
@@ -22,12 +23,10 @@ let latest = null;
 let inFlight = null;
 let sequence = 0;
 
-function number(value) {
-  return Number(value).toLocaleString("en-US", { maximumFractionDigits: 2 });
-}
+const number = formatNumber;
 
 function duration(value) {
-  return value === null || value === undefined ? "—" : `${number(value)} ${UNIT}`;
+  return formatDuration(value, flow.time_unit);
 }
 
 function percent(share) {

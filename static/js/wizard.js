@@ -3,12 +3,11 @@
 // All user text reaches the page through textContent or input values.
 
 import { STYLE, elementsFrom, metaFrom, nextKey } from "./editor/graph.js";
+import { callApi as api, formatDuration, unitOf, versionOf } from "./common.js";
 import { ganttConfig } from "./gantt.js";
 
 const page = JSON.parse(document.getElementById("wizard-page").textContent);
-const csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
 const $ = (id) => document.getElementById(id);
-const UNITS = { minutes: "min", hours: "h", days: "d", weeks: "wk" };
 const BLUEPRINT_NAMES = { sequential: "Sequential", hybrid: "Hybrid", parallel: "Parallel" };
 const TINTS = ["#fde68a", "#bbf7d0", "#bfdbfe", "#fbcfe8", "#ddd6fe", "#fed7aa"];
 const DEFINITIONS = {
@@ -33,23 +32,12 @@ const charts = [];
 
 // ---------------------------------------------------------------------------------------
 
-async function api(url, { method = "GET", body, headers = {} } = {}) {
-  const response = await fetch(url, {
-    method,
-    credentials: "same-origin",
-    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrf, ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = await response.json().catch(() => null);
-  return { response, data };
-}
-
 function unit() {
-  return UNITS[state.doc.time_unit] ?? state.doc.time_unit;
+  return unitOf(state.doc.time_unit);
 }
 
 function duration(value) {
-  return `${Number(value).toLocaleString("en-US", { maximumFractionDigits: 2 })} ${unit()}`;
+  return formatDuration(value, state.doc.time_unit);
 }
 
 function el(tag, props = {}, ...children) {
@@ -90,11 +78,6 @@ async function load() {
   const current = state.assessment.steps.find((s) => s.state !== "done");
   state.step = wanted >= 1 && wanted <= 6 ? wanted : current ? current.number : 6;
   render();
-}
-
-function versionOf(response) {
-  const match = /"v(\d+)"/.exec(response.headers.get("ETag") || "");
-  return match ? Number(match[1]) : null;
 }
 
 function saysSaved(text) {

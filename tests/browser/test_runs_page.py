@@ -5,15 +5,6 @@ import pytest
 
 from tests.browser.conftest import axe_violations
 from tests.factories import content_document
-from tests.runs.test_embedded import Server
-
-
-@pytest.fixture
-def server(tmp_path):
-    running = Server(tmp_path)
-    running.setup()
-    yield running
-    running.stop()
 
 
 @pytest.fixture
@@ -24,10 +15,9 @@ def tab(browser, server):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.js_errors = errors
-    password = (server.var / "local-account.txt").read_text().split("password: ")[1].strip()
     page.goto("/accounts/login/")
     page.get_by_label("Name").fill("vivido")
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password").fill(server.password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
     yield page

@@ -3,10 +3,9 @@
 
 import { STYLE, documentFrom, elementsFrom, metaFrom, newId, nextKey, phaseLabel, taskLabel } from "./graph.js";
 import { renderPanel } from "./panel.js";
+import { callApi as api, formatDuration, unitOf, versionOf } from "../common.js";
 
 const page = JSON.parse(document.getElementById("editor-page").textContent);
-const csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
-const UNITS = { minutes: "min", hours: "h", days: "d", weeks: "wk" };
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -28,24 +27,12 @@ let eh;
 // ---------------------------------------------------------------------------------------
 // Talking to the API
 
-async function api(url, { method = "GET", body, headers = {} } = {}) {
-  const response = await fetch(url, {
-    method,
-    credentials: "same-origin",
-    headers: { Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}), "X-CSRFToken": csrf, ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  let data = null;
-  if ((response.headers.get("Content-Type") || "").includes("json")) data = await response.json();
-  return { response, data };
-}
-
 function unit() {
-  return UNITS[state.meta.time_unit] ?? state.meta.time_unit;
+  return unitOf(state.meta.time_unit);
 }
 
 function duration(value) {
-  return `${Number(value).toLocaleString("en-US", { maximumFractionDigits: 2 })} ${unit()}`;
+  return formatDuration(value, state.meta.time_unit);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -103,11 +90,6 @@ function fitView() {
     cy.zoom(1.2);
     cy.center();
   }
-}
-
-function versionOf(response) {
-  const match = /"v(\d+)"/.exec(response.headers.get("ETag") || "");
-  return match ? Number(match[1]) : null;
 }
 
 // ---------------------------------------------------------------------------------------
