@@ -149,6 +149,13 @@ if VIVIDO_RUN_DISPATCH not in ("embedded", "off"):
 # Executors a deployer registers for runs: a name a task may give as its executor, and the
 # dotted path of a callable(run_id, task, attempt, document) that does the work.
 VIVIDO_ACTIONS: dict[str, str] = {}
+# Compensations a deployer registers: an executor's name and the dotted path of the
+# callable(run_id, task, attempt, document) that undoes its work under
+# continue_with_compensation. An executor without one is compensated by a simulated wait.
+VIVIDO_COMPENSATIONS: dict[str, str] = {}
+# Seconds between the heartbeats of run feeds: a dashboard that hears nothing for two of
+# them knows its socket is dead, and each heartbeat carries the run's last sequence number.
+VIVIDO_HEARTBEAT_SECONDS = env_int("VIVIDO_HEARTBEAT_SECONDS", 5, minimum=1)
 VIVIDO_MAX_SIMULATION_ITERATIONS = env_int("VIVIDO_MAX_SIMULATION_ITERATIONS", 20000, minimum=1)
 
 REST_FRAMEWORK = {

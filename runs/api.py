@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,7 +14,17 @@ from rest_framework.response import Response
 from designer import selectors
 from runs import engine
 from runs.dispatch import dispatch
-from runs.models import BLUEPRINTS, POLICIES, Run, RunEvent
+from runs.models import BLUEPRINTS, POLICIES
+from runs.selectors import (
+    EVENTS_PAGE,
+    EVENTS_PAGE_MAX,
+    events_after,
+    events_before,
+    flow_runs_summary,
+    run_state,
+    runs_of,
+    task_detail,
+)
 
 
 class RunRequestSerializer(serializers.Serializer):
@@ -29,72 +37,14 @@ class RunRequestSerializer(serializers.Serializer):
     seed = serializers.IntegerField(min_value=0, max_value=2**63 - 1, allow_null=True, default=None)
 
 
-def runs_of(user: Any) -> QuerySet[Run]:
-    """Runs of the user's flows; anyone else's answer 404."""
-    return Run.objects.filter(flow__owner=user)
-
-
-def run_state(run: Run) -> dict[str, Any]:
-    return {
-        "id": run.pk,
-        "flow": run.flow_id,
-        "name": run.document.get("name"),
-        "status": run.status,
-        "blueprint": run.blueprint,
-        "failure_policy": run.failure_policy,
-        "time_scale": run.time_scale,
-        "max_retries": run.max_retries,
-        "seed": run.seed,
-        "last_seq": run.last_seq,
-        "created_at": run.created_at,
-        "finished_at": run.finished_at,
-        "tasks": {
-            t.key: {
-                "state": t.state,
-                "attempts": t.attempts,
-                "executor": t.executor,
-                "started_at": t.started_at,
-                "finished_at": t.finished_at,
-                "error": t.error,
-            }
-            for t in run.tasks.all()
-        },
-    }
-
-
-def event_dict(event: RunEvent) -> dict[str, Any]:
-    return {
-        "seq": event.seq,
-        "kind": event.kind,
-        "task": event.task,
-        "state": event.data.get("to"),
-        "at": event.at,
-        "data": event.data,
-    }
-
-
 @extend_schema(methods=["POST"], request=RunRequestSerializer, responses={201: OpenApiTypes.OBJECT})
 @extend_schema(methods=["GET"], responses={200: OpenApiTypes.OBJECT})
 @api_view(["GET", "POST"])
 def flow_runs(request: Request, flow_id: int) -> Response:
     flow = selectors.flow_of(request.user, flow_id)
     if request.method == "GET":
-        return Response(
-            [
-                {
-                    "id": run.pk,
-                    "status": run.status,
-                    "blueprint": run.blueprint,
-                    "failure_policy": run.failure_policy,
-                    "created_at": run.created_at,
-                    "finished_at": run.finished_at,
-                    "duration_seconds": (run.finished_at - run.created_at).total_seconds()
-                    if run.finished_at
-                    else None,
-                }
-                for run in flow.runs.all()
-            ]
-        )
+        limit = _whole_number(request, "limit", 50, minimum=1, maximum=500)
+        return Response(flow_runs_summary(flow.pk, limit=limit))
     given = RunRequestSerializer(data=request.data)
     given.is_valid(raise_exception=True)
     run, step = engine.run_start(flow=flow, user=request.user, **given.validated_data)
@@ -108,18 +58,56 @@ def run_detail(request: Request, run_id: int) -> Response:
     return Response(run_state(get_object_or_404(runs_of(request.user), pk=run_id)))
 
 
+def _whole_number(request: Request, name: str, default: int, *, minimum: int, maximum: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        raise serializers.ValidationError(
+            {name: [f"must be a whole number from {minimum} to {maximum}"]}
+        )
+    return int(raw)
+
+
 @extend_schema(
-    parameters=[OpenApiParameter("after", int, description="Events after this sequence number.")],
+    parameters=[
+        OpenApiParameter("after", int, description="Events after this sequence number."),
+        OpenApiParameter("before", int, description="Instead: the events just before this one."),
+        OpenApiParameter("limit", int, description=f"At most this many (default {EVENTS_PAGE})."),
+    ],
     responses={200: OpenApiTypes.OBJECT},
 )
 @api_view(["GET"])
 def run_events(request: Request, run_id: int) -> Response:
+    """A run's events in ascending order, a page at a time."""
     run = get_object_or_404(runs_of(request.user), pk=run_id)
-    after = request.query_params.get("after", "0")
-    if not after.isdigit():
-        raise serializers.ValidationError({"after": ["must be a whole number of 0 or more"]})
-    events = run.events.filter(seq__gt=int(after)).order_by("seq")[:5000]
-    return Response([event_dict(e) for e in events])
+    limit = _whole_number(request, "limit", EVENTS_PAGE, minimum=1, maximum=EVENTS_PAGE_MAX)
+    if "before" in request.query_params:
+        before = _whole_number(request, "before", 0, minimum=0, maximum=2**31)
+        return Response(events_before(run.pk, before, limit))
+    after = _whole_number(request, "after", 0, minimum=0, maximum=2**31)
+    return Response(events_after(run.pk, after, limit))
+
+
+@extend_schema(responses={200: OpenApiTypes.OBJECT})
+@api_view(["GET"])
+def run_task(request: Request, run_id: int, key: str) -> Response:
+    """One task of a run: every attempt, and its events."""
+    run = get_object_or_404(runs_of(request.user), pk=run_id)
+    detail = task_detail(run, key)
+    if detail is None:
+        raise Http404(f"run {run.pk} has no task {key}")
+    return Response(detail)
+
+
+@extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
+@api_view(["POST"])
+def run_rerun(request: Request, run_id: int) -> Response:
+    """Re-run from failure: what succeeded is carried over, the rest runs again."""
+    run = get_object_or_404(runs_of(request.user), pk=run_id)
+    new, step = engine.run_rerun(run=run, user=request.user)
+    dispatch(step)
+    return Response({"id": new.pk, "status": new.status}, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
@@ -139,6 +127,8 @@ class TaskActionSerializer(serializers.Serializer):
 @api_view(["POST"])
 def task_action(request: Request, run_id: int, key: str, action: str) -> Response:
     run = get_object_or_404(runs_of(request.user), pk=run_id)
+    if not run.tasks.filter(key=key).exists():
+        raise Http404(f"run {run.pk} has no task {key}")
     given = TaskActionSerializer(data=request.data)
     given.is_valid(raise_exception=True)
     step = engine.task_manual(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.security.websocket import OriginValidator as HostsOriginValidator
+from channels.security.websocket import WebsocketDenier
 from django.conf import settings
+from django.http.request import split_domain_port, validate_host
 from rest_framework.authtoken.models import Token
 
 
@@ -37,19 +38,40 @@ class TokenAuthMiddleware:
         return await self.inner(scope, receive, send)
 
 
-class OriginValidator(HostsOriginValidator):  # type: ignore[misc]
-    """Browsers always send an Origin, and it must be one of our hosts. A client that sends
-    no Origin is not a browser page; it may connect only with a token (checked further in)."""
+class OriginValidator:
+    """A browser's websocket must come from a page of this very site: its Origin's scheme,
+    host and port equal the address it connected to (whose host is one of ours), or it is
+    one of DJANGO_CSRF_TRUSTED_ORIGINS (behind a proxy). The same rule as Django's CSRF
+    check. A client that sends no Origin is not a browser page; it may connect only with a
+    token (checked further in)."""
 
     def __init__(self, application: Any):
-        hosts = settings.ALLOWED_HOSTS or (
-            ["localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else []
-        )
-        super().__init__(application, hosts)
+        self.application = application
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        if _header(scope, b"origin") is None and (
-            _header(scope, b"authorization") or ""
-        ).startswith("Token "):
+        origin = _header(scope, b"origin")
+        if origin is None and (_header(scope, b"authorization") or "").startswith("Token "):
             return await self.application(scope, receive, send)
-        return await super().__call__(scope, receive, send)
+        if origin is not None and _same_site(scope, origin):
+            return await self.application(scope, receive, send)
+        denier = WebsocketDenier()
+        return await denier(scope, receive, send)
+
+
+def _same_site(scope: dict[str, Any], origin: str) -> bool:
+    if origin in settings.CSRF_TRUSTED_ORIGINS:
+        return True
+    host = _header(scope, b"host")
+    if not host:
+        return False
+    hostname, _ = split_domain_port(host)
+    if not hostname or not validate_host(hostname, _allowed_hosts()):
+        return False
+    scheme = "https" if scope.get("scheme") == "wss" else "http"
+    return origin == f"{scheme}://{host}"
+
+
+def _allowed_hosts() -> list[str]:
+    if settings.ALLOWED_HOSTS:
+        return list(settings.ALLOWED_HOSTS)
+    return ["localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else []

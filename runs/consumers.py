@@ -1,44 +1,94 @@
-"""The run dashboard's websocket: a snapshot, then every event, and missed ones on request.
+"""Websockets of runs: one run's live feed, and the run list of a flow.
 
-Thin on purpose: it checks who may watch, joins the run's group, forwards events and
-answers resyncs from the database; the engine and runs/events.py do everything else.
+Thin on purpose: they check who may watch, join one group, and forward. What makes the
+feed lossless lives here too, because only the consumer knows what its client has been
+sent: every event after the snapshot goes out exactly once and in order, read from the
+database whenever the channel layer dropped a message, and a heartbeat with the run's last
+sequence number tells both ends that the socket is alive and nothing is missing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
+from collections import deque
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
-from runs.api import event_dict, run_state
-from runs.events import group_name, remember_server_loop
+from designer.models import Flow
+from runs.events import (
+    RunsChangedMessage,
+    StepMessage,
+    encode_events,
+    flow_group_name,
+    group_name,
+    remember_server_loop,
+)
 from runs.models import Run
+from runs.selectors import EVENTS_PAGE, events_after, run_state, runs_of
 
-RESYNC_LIMIT = 5000
+MAX_MESSAGE_BYTES = 4096
+RESYNC_BURST = 20  # resyncs a client may ask for …
+RESYNC_WINDOW = 10.0  # … within this many seconds
 
 
 def _visible_run(user: Any, run_id: int) -> Run | None:
+    return runs_of(user).filter(pk=run_id).first()
+
+
+def _visible_flow(user: Any, flow_id: int) -> bool:
     if not user or not user.is_authenticated:
-        return None
-    return Run.objects.filter(pk=run_id, flow__owner=user).first()
+        return False
+    return Flow.objects.filter(pk=flow_id, owner=user).exists()
 
 
-def _snapshot(run_id: int) -> dict[str, Any]:
-    return _jsonable(run_state(Run.objects.get(pk=run_id)))
+def _progress(run_id: int) -> tuple[int, str]:
+    return tuple(Run.objects.filter(pk=run_id).values_list("last_seq", "status").get())  # type: ignore[return-value]
 
 
-def _events_after(run_id: int, after: int) -> list[dict[str, Any]]:
-    events = Run.objects.get(pk=run_id).events.filter(seq__gt=after).order_by("seq")[:RESYNC_LIMIT]
-    return [{"type": "event", **_jsonable(event_dict(e))} for e in events]
+def _parse(text: str | None) -> tuple[dict[str, Any] | None, str]:
+    """A client message as a dict, or why it is refused; never raises, whatever is sent."""
+    if text is None or len(text) > MAX_MESSAGE_BYTES:
+        return None, f"messages must be JSON objects of at most {MAX_MESSAGE_BYTES} bytes"
+    try:
+        content = json.loads(text)
+    except (ValueError, RecursionError):
+        return None, "messages must be JSON objects"
+    if not isinstance(content, dict):
+        return None, "messages must be JSON objects"
+    return content, ""
 
 
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
+class _Heartbeat(AsyncWebsocketConsumer):  # type: ignore[misc]
+    """Sends `beat()` every VIVIDO_HEARTBEAT_SECONDS until the socket closes."""
+
+    async def start_heartbeat(self) -> None:
+        self.heartbeat_task = asyncio.create_task(self._beat_forever())
+
+    async def _beat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(settings.VIVIDO_HEARTBEAT_SECONDS)
+            await self.beat()
+
+    async def beat(self) -> None:
+        raise NotImplementedError
+
+    async def disconnect(self, code: int) -> None:
+        task = getattr(self, "heartbeat_task", None)
+        if task is not None:
+            task.cancel()
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def send_json(self, content: Any) -> None:
+        await self.send(text_data=json.dumps(content, separators=(",", ":"), default=str))
 
 
-class RunConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class RunConsumer(_Heartbeat):
     async def connect(self) -> None:
         remember_server_loop()
         self.run_id = int(self.scope["url_route"]["kwargs"]["run_id"])
@@ -47,27 +97,59 @@ class RunConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=4403)
             return
         self.group = group_name(self.run_id)
+        self.resyncs: deque[float] = deque()
+        # The heartbeat runs beside the message handlers: one sender at a time keeps order.
+        self.sending = asyncio.Lock()
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        snapshot = await database_sync_to_async(_snapshot)(self.run_id)
+        snapshot = await database_sync_to_async(lambda: run_state(Run.objects.get(pk=run.pk)))()
+        self.sent = snapshot["last_seq"]
         await self.send_json(
-            {"type": "snapshot", "run": snapshot, "last_seq": snapshot["last_seq"]}
+            {
+                "type": "snapshot",
+                "run": snapshot,
+                "last_seq": snapshot["last_seq"],
+                "heartbeat": settings.VIVIDO_HEARTBEAT_SECONDS,
+            }
         )
+        await self.start_heartbeat()
 
-    async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+    async def run_step(self, message: StepMessage) -> None:
+        async with self.sending:
+            if message["last"] <= self.sent:
+                return
+            if message["first"] == self.sent + 1 and message["text"] is not None:
+                await self.send(text_data=message["text"])
+                self.sent = message["last"]
+                return
+            await self.catch_up()
+
+    async def catch_up(self, upto: int | None = None) -> int:
+        """Send, from the database, every event after the last one this client has."""
+        last_seq = self.sent
+        while True:
+            page = await database_sync_to_async(events_after)(self.run_id, self.sent)
+            if not page:
+                return last_seq
+            last_seq, _ = await database_sync_to_async(_progress)(self.run_id)
+            await self.send(text_data=encode_events(page, last_seq))
+            self.sent = page[-1]["seq"]
+            if len(page) < EVENTS_PAGE or (upto is not None and self.sent >= upto):
+                return last_seq
+
+    async def beat(self) -> None:
+        async with self.sending:
+            last_seq, status = await database_sync_to_async(_progress)(self.run_id)
+            if last_seq > self.sent:
+                await self.catch_up(last_seq)
+            await self.send_json({"type": "heartbeat", "last_seq": last_seq, "status": status})
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        try:
-            content = json.loads(text_data or "")
-        except ValueError:
-            await self.send_json({"type": "error", "message": "messages must be JSON objects"})
+        content, problem = _parse(text_data)
+        if content is None:
+            await self.send_json({"type": "error", "message": problem})
             return
-        await self.receive_json(content)
-
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if not isinstance(content, dict) or content.get("type") != "resync":
+        if content.get("type") != "resync":
             await self.send_json(
                 {
                     "type": "error",
@@ -81,8 +163,57 @@ class RunConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 {"type": "error", "message": "resync needs after: a whole number of 0 or more"}
             )
             return
-        for event in await database_sync_to_async(_events_after)(self.run_id, after):
-            await self.send_json(event)
+        now = time.monotonic()
+        while self.resyncs and now - self.resyncs[0] > RESYNC_WINDOW:
+            self.resyncs.popleft()
+        if len(self.resyncs) >= RESYNC_BURST:
+            wait = round(RESYNC_WINDOW - (now - self.resyncs[0]), 1)
+            await self.send_json(
+                {
+                    "type": "error",
+                    "message": f"too many resyncs: at most {RESYNC_BURST} in "
+                    f"{RESYNC_WINDOW:g} s; ask again in {wait:g} s",
+                    "retry_after": wait,
+                }
+            )
+            return
+        self.resyncs.append(now)
+        async with self.sending:
+            page = await database_sync_to_async(events_after)(self.run_id, after)
+            last_seq, _ = await database_sync_to_async(_progress)(self.run_id)
+            await self.send(text_data=encode_events(page, last_seq))
+            if page:
+                self.sent = max(self.sent, page[-1]["seq"])
 
-    async def run_event(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])
+
+class FlowRunsConsumer(_Heartbeat):
+    """The run list's nudges: which run moved. The list reads the runs itself over HTTP,
+    so a nudge the layer drops costs at most one heartbeat."""
+
+    async def connect(self) -> None:
+        remember_server_loop()
+        self.flow_id = int(self.scope["url_route"]["kwargs"]["flow_id"])
+        if not await database_sync_to_async(_visible_flow)(self.scope.get("user"), self.flow_id):
+            await self.close(code=4403)
+            return
+        self.group = flow_group_name(self.flow_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "hello", "heartbeat": settings.VIVIDO_HEARTBEAT_SECONDS})
+        await self.start_heartbeat()
+
+    async def runs_changed(self, message: RunsChangedMessage) -> None:
+        await self.send_json(
+            {
+                "type": "changed",
+                "run": message["run"],
+                "status": message["status"],
+                "last_seq": message["last_seq"],
+            }
+        )
+
+    async def beat(self) -> None:
+        await self.send_json({"type": "heartbeat"})
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        await self.send_json({"type": "error", "message": "this feed only sends"})

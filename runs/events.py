@@ -1,8 +1,16 @@
-"""The one place run events are broadcast from: after the transaction that wrote them."""
+"""The one place run events are broadcast from: after the transaction that wrote them.
+
+One message per committed step, not one per event: a step that writes a thousand events
+(fail fast on a wide flow) is still one message, encoded once for every viewer. The channel
+layer may drop it all the same; each consumer notices from the sequence numbers (or its
+heartbeat) and reads what it lacks from the database, so nothing a dashboard shows depends
+on the layer keeping every message.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any, Literal, TypedDict
 
 from asgiref.sync import async_to_sync
@@ -10,16 +18,35 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from runs.models import RunEvent
+from runs.selectors import event_dict
+
+# Steps writing more events than this send only their range; consumers read the rest.
+INLINE_EVENTS = 2000
 
 
-class EventMessage(TypedDict):
-    type: Literal["event"]
-    seq: int
-    kind: str
-    task: str
-    state: str | None
-    at: str
-    data: dict[str, Any]
+class EventsFrame(TypedDict):
+    type: Literal["events"]
+    events: list[dict[str, Any]]
+    last_seq: int
+
+
+class StepMessage(TypedDict):
+    """To a run's group: the events `first`…`last` one step committed, with the frame a
+    dashboard receives already encoded (None when the step wrote too many to carry)."""
+
+    type: Literal["run.step"]
+    first: int
+    last: int
+    text: str | None
+
+
+class RunsChangedMessage(TypedDict):
+    """To a flow's group: one of its runs moved; the run list reads the rest itself."""
+
+    type: Literal["runs.changed"]
+    run: int
+    status: str
+    last_seq: int
 
 
 _server_loop: asyncio.AbstractEventLoop | None = None
@@ -36,40 +63,51 @@ def group_name(run_id: int) -> str:
     return f"run.{run_id}"
 
 
-def as_message(event: RunEvent) -> EventMessage:
-    return {
-        "type": "event",
-        "seq": event.seq,
-        "kind": event.kind,
-        "task": event.task,
-        "state": event.data.get("to"),
-        "at": event.at.isoformat(),
-        "data": event.data,
-    }
+def flow_group_name(flow_id: int) -> str:
+    return f"flow.{flow_id}.runs"
+
+
+def encode_events(events: list[dict[str, Any]], last_seq: int) -> str:
+    frame: EventsFrame = {"type": "events", "events": events, "last_seq": last_seq}
+    return json.dumps(frame, separators=(",", ":"))
 
 
 def publish_after_commit(run_id: int, events: list[RunEvent]) -> None:
-    """Send the events to the run's group once they are safely in the database; a message
-    the layer drops is recovered by the dashboard's resync, never lost."""
+    """Once the step's events are safely in the database, tell the run's viewers and the
+    flow's run list. Never waits on the layer: the engine's pace is not the viewers'."""
     if not events:
         return
-    messages = [as_message(e) for e in events]
+    run = events[0].run
+    first, last = events[0].seq, events[-1].seq
+    text = (
+        encode_events([event_dict(e) for e in events], last)
+        if len(events) <= INLINE_EVENTS
+        else None
+    )
+    step: StepMessage = {"type": "run.step", "first": first, "last": last, "text": text}
+    changed: RunsChangedMessage = {
+        "type": "runs.changed",
+        "run": run_id,
+        "status": run.status,
+        "last_seq": last,
+    }
+    sends: list[tuple[str, Any]] = [
+        (group_name(run_id), step),
+        (flow_group_name(run.flow_id), changed),
+    ]
 
     def send() -> None:
         layer = get_channel_layer()
         if layer is None:
             return
-        group = group_name(run_id)
         loop = _server_loop
         if loop is not None and loop.is_running():
             # The in-memory layer's queues belong to the server's loop: put from there, or
             # a waiting consumer would only notice at the loop's next wake-up.
-            for message in messages:
-                asyncio.run_coroutine_threadsafe(
-                    layer.group_send(group, {"type": "run.event", "event": message}), loop
-                )
+            for group, message in sends:
+                asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
             return
-        for message in messages:
-            async_to_sync(layer.group_send)(group, {"type": "run.event", "event": message})
+        for group, message in sends:
+            async_to_sync(layer.group_send)(group, message)
 
     transaction.on_commit(send)

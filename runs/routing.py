@@ -1,7 +1,10 @@
-"""Websocket routes: one live feed per run."""
+"""Websocket routes: one live feed per run, and one run list per flow."""
 
 from django.urls import path
 
-from runs.consumers import RunConsumer
+from runs.consumers import FlowRunsConsumer, RunConsumer
 
-websocket_urlpatterns = [path("ws/runs/<int:run_id>/", RunConsumer.as_asgi())]
+websocket_urlpatterns = [
+    path("ws/runs/<int:run_id>/", RunConsumer.as_asgi()),
+    path("ws/flows/<int:flow_id>/runs/", FlowRunsConsumer.as_asgi()),
+]

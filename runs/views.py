@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from designer import selectors
+from designer import drawing, selectors
 from designer.analysis.document import flow_from_document
+from designer.analysis.model import Flow as FlowSpec
 from designer.analysis.simulation import constrained_schedules
-from runs.api import runs_of
 from runs.models import BLUEPRINTS, POLICIES, Run
+from runs.selectors import runs_of
 
 
 @login_required
@@ -32,13 +35,26 @@ def run_list(request: HttpRequest, flow_id: int) -> HttpResponse:
     )
 
 
+def _positioned(document: dict[str, Any], spec: FlowSpec) -> dict[str, Any]:
+    """The document with every task at its own place: where tasks share one (a flow made
+    through the API or a spreadsheet has none), Graphviz lays it out as the editor does."""
+    places = {(task.get("x", 0), task.get("y", 0)) for task in document["tasks"]}
+    if len(places) == len(document["tasks"]):
+        return document
+    positions = drawing.layout(spec)["positions"]
+    tasks = [{**task, **positions.get(task["key"], {})} for task in document["tasks"]]
+    return {**document, "tasks": tasks}
+
+
 def _dashboard(run: Run) -> dict[str, object]:
     """What a run's page needs besides the live feed: its graph and the planned schedule."""
     spec = flow_from_document(run.document)
     planned = constrained_schedules(spec, blueprints=[run.blueprint])[run.blueprint]["tasks"]  # type: ignore[list-item]
     return {
         "id": run.pk,
-        "document": run.document,
+        "document": _positioned(run.document, spec),
+        "failure_policy_label": run.get_failure_policy_display(),
+        "rerun_of": getattr(run, "rerun_of_id", None),
         "blueprint": run.blueprint,
         "policy": run.failure_policy,
         "time_scale": run.time_scale,

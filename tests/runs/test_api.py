@@ -1,5 +1,7 @@
 """The runs API contract: start, read, events after N, control, manual tasks, privacy."""
 
+import time
+
 from designer import services
 from runs import engine
 from runs.models import Run
@@ -78,7 +80,9 @@ def test_manual_task_buttons(api, alice):
     done = api.post(f"/api/runs/{run_id}/tasks/A/complete/").json()
     assert done["tasks"]["A"]["state"] == "succeeded"
     assert done["tasks"]["B"]["state"] == "running"
-    assert api.post(f"/api/runs/{run_id}/tasks/Z9/start/").status_code == 400
+    unknown = api.post(f"/api/runs/{run_id}/tasks/Z9/start/")
+    assert unknown.status_code == 404
+    assert unknown.json()["message"] == f"run {run_id} has no task Z9"
 
 
 def test_bad_run_requests_are_refused_by_field(api, content_flow):
@@ -113,13 +117,85 @@ def test_run_list(api, content_flow):
     listing = api.get(f"/api/flows/{content_flow.pk}/runs/").json()
     assert [r["blueprint"] for r in listing] == ["parallel", "sequential"]
     assert listing[0]["status"] == "running"
+    # The grid's cells: every task's state, in flow order, and counts that add up.
+    assert list(listing[0]["tasks"]) == [f"T{n}" for n in range(1, 10)]
+    assert listing[0]["tasks"]["T1"] == "running"
+    assert listing[0]["counts"] == {"running": 1, "pending": 8}
+    newest = api.get(f"/api/flows/{content_flow.pk}/runs/?limit=1").json()
+    assert [r["blueprint"] for r in newest] == ["parallel"]
+    refused = api.get(f"/api/flows/{content_flow.pk}/runs/?limit=0")
+    assert refused.status_code == 400
+    assert refused.json()["message"] == "limit: must be a whole number from 1 to 500"
+
+
+def test_events_come_in_pages_forwards_and_backwards(api, alice):
+    flow = services.flow_import(owner=alice, document=content_document())
+    run, step = engine.run_start(
+        flow=flow, user=alice, blueprint="parallel", failure_policy="fail_fast", time_scale=0.001
+    )
+    engine.run_control(run.pk, "cancel", by="alice")
+    run.refresh_from_db()
+    assert run.last_seq == 12  # started, T1 running, nine cancelled, the run cancelled
+    page = api.get(f"/api/runs/{run.pk}/events/?after=0&limit=5").json()
+    assert [e["seq"] for e in page] == [1, 2, 3, 4, 5]
+    rest = api.get(f"/api/runs/{run.pk}/events/?after=5").json()
+    assert [e["seq"] for e in rest] == list(range(6, 13))
+    older = api.get(f"/api/runs/{run.pk}/events/?before=12&limit=3").json()
+    assert [e["seq"] for e in older] == [9, 10, 11]
+    refused = api.get(f"/api/runs/{run.pk}/events/?limit=5001")
+    assert refused.status_code == 400
+    assert refused.json()["message"] == "limit: must be a whole number from 1 to 5000"
+
+
+def test_every_attempt_of_a_task_is_in_its_history(api, alice):
+    document = flow_document({"A": 1, "B": 1}, [("A", "B")])
+    flow = services.flow_import(owner=alice, document=document)
+    run, step = engine.run_start(
+        flow=flow,
+        user=alice,
+        blueprint="parallel",
+        failure_policy="retry_and_proceed",
+        time_scale=0.001,
+        max_retries=1,
+    )
+    engine.task_finish(run.pk, "A", 1, succeeded=False, error="disk full")
+    time.sleep(0.01)
+    engine.run_advance(run.pk)
+    engine.task_finish(run.pk, "A", 2, succeeded=True)
+    state = api.get(f"/api/runs/{run.pk}/").json()
+    history = state["tasks"]["A"]["history"]
+    assert [(h["kind"], h["attempt"], h["outcome"], h["error"]) for h in history] == [
+        ("attempt", 1, "failed", "disk full"),
+        ("attempt", 2, "succeeded", ""),
+    ]
+    assert all(h["started_at"] <= h["finished_at"] for h in history)
+    assert [h["started_by"] for h in history] == ["engine", "engine"]
+    assert state["tasks"]["B"]["history"][0]["outcome"] is None  # still running
+    detail = api.get(f"/api/runs/{run.pk}/tasks/A/").json()
+    assert detail["history"] == history
+    assert detail["name"] == "Task A"
+    assert [e["state"] for e in detail["events"]] == [
+        "running",
+        "failed",
+        "retrying",
+        "running",
+        "succeeded",
+    ]
+    missing = api.get(f"/api/runs/{run.pk}/tasks/Z9/")
+    assert missing.status_code == 404
+    assert missing.json()["message"] == f"run {run.pk} has no task Z9"
 
 
 def test_strangers_see_nothing(api, bob_api, content_flow):
     run_id = api.post(f"/api/flows/{content_flow.pk}/runs/", {}, format="json").json()["id"]
     assert bob_api.post(f"/api/flows/{content_flow.pk}/runs/", {}, format="json").status_code == 404
-    for path in (f"/api/runs/{run_id}/", f"/api/runs/{run_id}/events/"):
+    for path in (
+        f"/api/runs/{run_id}/",
+        f"/api/runs/{run_id}/events/",
+        f"/api/runs/{run_id}/tasks/T1/",
+    ):
         assert bob_api.get(path).status_code == 404
     assert bob_api.post(f"/api/runs/{run_id}/cancel/").status_code == 404
+    assert bob_api.post(f"/api/runs/{run_id}/rerun/").status_code == 404
     assert bob_api.post(f"/api/runs/{run_id}/tasks/T1/complete/").status_code == 404
     assert Run.objects.get().status == "running"
