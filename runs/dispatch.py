@@ -50,7 +50,8 @@ class EmbeddedDispatcher:
 
     def _schedule(self, step: engine.Step) -> None:
         for start in step.starts:
-            # An action starts now; a simulated attempt ends when it is due.
+            # An action (or a registered compensation) starts now; a simulated attempt or
+            # compensation ends when it is due.
             when = start.due_at if start.executor == "simulated" else timezone.now()
             self._later(when, _finish, start)
         if step.wake_at is not None and step.run_id is not None:
@@ -77,6 +78,8 @@ class EmbeddedDispatcher:
 
 def _finish(start: engine.Start) -> engine.Step:
     """End an attempt: a simulated one as drawn, a registered action by running it."""
+    if start.compensation:
+        return execute_compensation(start)
     if start.executor in ("simulated", "manual"):
         return engine.task_finish(
             start.run_id,
@@ -101,6 +104,25 @@ def execute_action(start: engine.Start) -> engine.Step:
             start.run_id, start.key, start.attempt, succeeded=False, error=message
         )
     return engine.task_finish(start.run_id, start.key, start.attempt, succeeded=True)
+
+
+def execute_compensation(start: engine.Start) -> engine.Step:
+    """End a compensation attempt: run the deployer's registered compensation for the task's
+    executor (raising is failure with the exception's message), or, when none is registered,
+    end the simulated one (its wait is already over)."""
+    path = settings.VIVIDO_COMPENSATIONS.get(start.executor)
+    if path is None:
+        return engine.compensation_finish(start.run_id, start.key, start.attempt, succeeded=True)
+    action = import_string(path)
+    run = Run.objects.get(pk=start.run_id)
+    try:
+        action(run_id=run.pk, task=start.key, attempt=start.attempt, document=run.document)
+    except Exception as error:  # the compensation's failure is the task's, not the engine's
+        message = f"{type(error).__name__}: {error}"[:2000]
+        return engine.compensation_finish(
+            start.run_id, start.key, start.attempt, succeeded=False, error=message
+        )
+    return engine.compensation_finish(start.run_id, start.key, start.attempt, succeeded=True)
 
 
 _dispatcher: EmbeddedDispatcher | None = None

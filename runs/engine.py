@@ -3,11 +3,42 @@ transaction that locks the run, asks the scheduling core what may start, records
 its events and returns the starts to dispatch after commit; executing a task ends in
 `task_finish`, another transaction, which advances again. Every step is idempotent: an
 outcome for an attempt already recorded changes nothing.
+
+Failure policies, the same in every blueprint. The blueprint only decides *when* a task may
+start; *whether* it may run is decided by the flow's hard dependencies, because only they say
+that a task consumes another's result:
+
+- Skipping: a task is skipped when a hard predecessor failed, was skipped or was cancelled
+  ("needs T3, which failed"). Soft dependencies and sequential's chain order never skip
+  anything: they order work, they do not feed it. For the scheduling core a task that has
+  *ended* (succeeded, failed, skipped, cancelled) counts as done, so an ordering predecessor
+  that failed still lets the next task start; a skipped task ends at the moment it is skipped.
+- Sequential: one task at a time in the sequential order; a task after a failed or skipped
+  one still runs when it does not need it, so a failure costs only its true dependents.
+- Hybrid: a phase's barrier opens h + s after every task of the previous phase has ended,
+  whatever the outcome, so a failure cannot strand the later phases behind a barrier that
+  would never open; dependents of the failure are skipped, the rest run.
+- Parallel: every task starts as soon as its hard predecessors allow (pools permitting).
+- fail_fast: the first failure, even one that lands while the run is paused, cancels what
+  runs, skips every task not ended ("stopped by fail fast: T3 failed") and ends the run failed
+  at once: waiting for resume would let doomed work start.
+- retry_and_proceed: a failed attempt is retried after a doubling backoff up to max_retries;
+  a task that fails its last attempt fails for good, its dependents are skipped, independent
+  tasks go on, and the run ends failed.
+- continue_with_compensation: no retries; dependents of a failure are skipped and
+  independent tasks finish. Then, with nothing left active, the succeeded tasks are
+  compensated one at a time, newest finish first (undo in the reverse order of doing), each
+  an attempt of its own: `compensating`, executed by the deployer's registered compensation
+  (`VIVIDO_COMPENSATIONS`) or simulated for the task's optimistic duration x time scale, then
+  `compensated` (or `failed` if the compensation raised). The run ends failed after the last.
+- Cancel: running and compensating tasks and every task not started are cancelled.
+
+A re-run (`run_rerun`) of a failed or cancelled run starts the same frozen document with its
+succeeded tasks carried over as succeeded, so only what did not succeed runs again.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,6 +67,9 @@ from runs.models import Run, RunEvent, TaskRun
 
 ACTIVE = {"pending", "ready", "running", "retrying", "compensating"}
 BAD = {"failed", "skipped", "cancelled"}
+# States after which a task no longer holds back its successors or its phase's barrier.
+ENDED = {"succeeded", "failed", "skipped", "cancelled", "compensating", "compensated"}
+WAITING = ("pending", "ready", "retrying")
 BACKOFF_UNITS = 0.25  # first retry waits a quarter of a time unit, doubling each time
 
 
@@ -46,7 +80,9 @@ class RunConflict(DomainError):
 @dataclass(frozen=True)
 class Start:
     """An attempt to execute. A simulated one ends at `due_at` and fails if `fails`; one of
-    a registered action (`executor`) ends when the action returns or raises."""
+    a registered action (`executor`) ends when the action returns or raises. A compensation
+    attempt (`compensation`) ends in `compensation_finish`: its `executor` is the task's when
+    a compensation is registered for it, else "simulated" (never fails)."""
 
     run_id: int
     key: str
@@ -54,6 +90,7 @@ class Start:
     due_at: datetime
     fails: bool
     executor: str = "simulated"
+    compensation: bool = False
 
 
 @dataclass
@@ -71,6 +108,8 @@ class _Context:
     plan: Plan
     keys: list[str]
     index: dict[str, int]
+    hard_preds: list[list[int]]
+    order: list[int]
     needs: list[dict[str, int]]
     capacity: dict[str, int]
     priority: list[float]
@@ -101,6 +140,8 @@ def _build_context(run: Run) -> _Context:
         plan=plan,
         keys=g.keys,
         index=g.index,
+        hard_preds=g.hard_preds,
+        order=g.order,
         needs=[dict(t.resources) for t in spec.tasks],
         capacity={p.name: p.capacity for p in spec.resources},
         priority=remaining_path(plan, g.duration),
@@ -156,6 +197,55 @@ def run_start(
 ) -> tuple[Run, Step]:
     """Freeze the flow's document and start a run of it."""
     document = selectors.flow_document(flow)
+    return _create(
+        flow=flow,
+        user=user,
+        document=document,
+        blueprint=blueprint,
+        failure_policy=failure_policy,
+        time_scale=time_scale,
+        max_retries=max_retries,
+        seed=seed,
+    )
+
+
+def run_rerun(*, run: Run, user: AbstractBaseUser) -> tuple[Run, Step]:
+    """Re-run from failure: a new run of the same frozen document, blueprint, policy, time
+    scale and retry limit (with a new seed), in which the tasks that succeeded in `run`
+    start as succeeded ("carried over") and the rest run. Only a run that failed or was
+    cancelled can be re-run: any other has nothing to recover from, or is still going."""
+    if run.status not in ("failed", "cancelled"):
+        raise RunConflict(
+            f"run {run.pk} is {run.status}: only a failed or cancelled run can be re-run"
+        )
+    succeeded = set(run.tasks.filter(state="succeeded").values_list("key", flat=True))
+    return _create(
+        flow=run.flow,
+        user=user,
+        document=run.document,
+        blueprint=run.blueprint,
+        failure_policy=run.failure_policy,
+        time_scale=run.time_scale,
+        max_retries=run.max_retries,
+        seed=None,
+        rerun_of=run,
+        carried=succeeded,
+    )
+
+
+def _create(
+    *,
+    flow: Flow,
+    user: AbstractBaseUser,
+    document: dict[str, Any],
+    blueprint: str,
+    failure_policy: str,
+    time_scale: float,
+    max_retries: int,
+    seed: int | None,
+    rerun_of: Run | None = None,
+    carried: set[str] | frozenset[str] = frozenset(),
+) -> tuple[Run, Step]:
     spec = flow_from_document(document)
     check_executors(spec)
     check_capacities(
@@ -175,13 +265,25 @@ def run_start(
             max_retries=max_retries,
             time_scale=time_scale,
             seed=seed,
+            rerun_of=rerun_of,
         )
         tasks = TaskRun.objects.bulk_create(
             TaskRun(run=run, key=t.key, position=n, executor=t.executor)
             for n, t in enumerate(spec.tasks)
         )
         recorder = _Recorder(run, run.created_at)
-        recorder.emit("run", to="running", blueprint=blueprint, policy=failure_policy)
+        extra = {} if rerun_of is None else {"rerun_of": rerun_of.pk}
+        recorder.emit("run", to="running", blueprint=blueprint, policy=failure_policy, **extra)
+        if rerun_of is not None:
+            for task in tasks:
+                if task.key in carried:
+                    task.finished_at = run.created_at
+                    recorder.move(
+                        task,
+                        "succeeded",
+                        by=f"run {rerun_of.pk}",
+                        reason=f"carried over from run {rerun_of.pk}",
+                    )
         step = _advance(run, list(tasks), recorder)
         recorder.save()
     return run, step
@@ -221,15 +323,20 @@ def _advance(run: Run, tasks: list[TaskRun], recorder: _Recorder) -> Step:
     if run.status != "running":
         return Step()
     ctx = _context(run)
-    _skip_unreachable(run, tasks, ctx, recorder)
+    _skip_unreachable(tasks, ctx, recorder)
     now = recorder.now
-    done = [t.state == "succeeded" for t in tasks]
+    # "Ended" stands for the core's "done": an ordering predecessor or a phase that ended
+    # in failure releases what waits on it; hard dependents were skipped just above.
+    ended = [t.state in ENDED for t in tasks]
+    finished = [_seconds(run, t.finished_at) for t in tasks]
+    if ctx.plan.blueprint == "sequential":
+        _skips_take_their_turn(ctx.plan, tasks, ended, finished)
     taken = [t.state not in ("pending", "retrying") for t in tasks]
     choice, upcoming = startable(
         ctx.plan,
-        done=done,
+        done=ended,
         started=taken,
-        finished_at=[_seconds(run, t.finished_at) for t in tasks],
+        finished_at=finished,
         running_needs=[ctx.needs[i] for i, t in enumerate(tasks) if t.state == "running"],
         needs=ctx.needs,
         capacity=ctx.capacity,
@@ -247,8 +354,29 @@ def _advance(run: Run, tasks: list[TaskRun], recorder: _Recorder) -> Step:
             continue
         step.starts.append(_begin(run, task, ctx, recorder))
     if not any(t.state in ACTIVE for t in tasks):
-        _finish(run, tasks, recorder)
+        compensation = _settle(run, tasks, ctx, recorder)
+        if compensation is not None:
+            step.starts.append(compensation)
     return step
+
+
+def _skips_take_their_turn(
+    plan: Plan, tasks: list[TaskRun], ended: list[bool], finished: list[float | None]
+) -> None:
+    """In the sequential chain a task skipped ahead of its turn ends only when the task
+    before it in the chain has: otherwise the task after it would start alongside the one
+    still running, and sequential would no longer be one at a time."""
+    for i in plan.phases[0] if plan.phases else []:
+        before = plan.preds[i]
+        if tasks[i].state != "skipped" or not before:
+            continue
+        p = before[0]
+        ended[i] = ended[p]
+        own, previous = finished[i], finished[p]
+        if ended[p]:
+            finished[i] = max((x for x in (own, previous) if x is not None), default=0.0)
+        else:
+            finished[i] = None
 
 
 def _begin(
@@ -277,34 +405,59 @@ def simulated_outcome(run: Run, ctx: _Context, task: TaskRun) -> tuple[float, bo
     return float(units) * run.time_scale, fails
 
 
-def _skip_unreachable(run: Run, tasks: list[TaskRun], ctx: _Context, recorder: _Recorder) -> None:
-    """A task behind a failed, skipped or cancelled one (or behind its phase) can never run."""
-    bad_phase = math.inf
-    for k, members in enumerate(ctx.plan.phases):
-        if k > bad_phase:
-            for i in members:
-                if tasks[i].state in ("pending", "ready", "retrying"):
-                    recorder.move(tasks[i], "skipped", reason="an earlier phase did not finish")
+_SKIP_WORDS = {"failed": "failed", "skipped": "was skipped", "cancelled": "was cancelled"}
+
+
+def _skip_unreachable(tasks: list[TaskRun], ctx: _Context, recorder: _Recorder) -> None:
+    """A task that needs (by a hard dependency) one that failed, was skipped or was cancelled
+    can never run. Walked in the flow's order so a skip reaches every dependent in one pass;
+    a skipped task ends now, which is what its successors and its phase's barrier wait for."""
+    for i in ctx.order:
+        task = tasks[i]
+        if task.state not in ("pending", "ready"):
             continue
-        for i in members:
-            if tasks[i].state in ("pending", "ready") and any(
-                tasks[p].state in BAD for p in ctx.plan.preds[i]
-            ):
-                recorder.move(tasks[i], "skipped", reason="a task it needs did not succeed")
-        if any(tasks[i].state in BAD for i in members):
-            bad_phase = k
+        bad = next((p for p in ctx.hard_preds[i] if tasks[p].state in BAD), None)
+        if bad is not None:
+            task.finished_at = recorder.now
+            was = _SKIP_WORDS[tasks[bad].state]
+            recorder.move(task, "skipped", reason=f"needs {tasks[bad].key}, which {was}")
 
 
-def _finish(run: Run, tasks: list[TaskRun], recorder: _Recorder) -> None:
+def _settle(run: Run, tasks: list[TaskRun], ctx: _Context, recorder: _Recorder) -> Start | None:
+    """Nothing is active any more: compensate the newest succeeded task if the policy says so
+    and something failed, or else end the run."""
     failed = any(t.state in BAD for t in tasks)
     if failed and run.failure_policy == "continue_with_compensation":
         done = [t for t in tasks if t.state == "succeeded"]
-        for task in sorted(done, key=lambda t: (t.finished_at, t.position), reverse=True):
-            recorder.move(task, "compensating")
-            recorder.move(task, "compensated")
+        if done:
+            newest = max(done, key=lambda t: (t.finished_at or run.created_at, t.position))
+            return _compensate(run, newest, ctx, recorder)
     run.status = "failed" if failed else "succeeded"
     run.finished_at = recorder.now
     recorder.emit("run", **{"from": "running", "to": run.status})
+    return None
+
+
+def _compensate(run: Run, task: TaskRun, ctx: _Context, recorder: _Recorder) -> Start:
+    """One compensation attempt: a registered compensation runs at once, a simulated one
+    takes the task's optimistic duration, so `compensating` is a state one can see."""
+    units = ctx.spec.tasks[task.position].duration.optimistic
+    task.due_at = recorder.now + timedelta(seconds=units * run.time_scale)
+    recorder.move(task, "compensating", compensation=True)
+    return _compensation_start(run, task, task.due_at)
+
+
+def _compensation_start(run: Run, task: TaskRun, due_at: datetime) -> Start:
+    registered = task.executor in settings.VIVIDO_COMPENSATIONS
+    return Start(
+        run.pk,
+        task.key,
+        task.attempts,
+        due_at,
+        False,
+        task.executor if registered else "simulated",
+        compensation=True,
+    )
 
 
 def task_finish(
@@ -328,6 +481,29 @@ def task_finish(
     return step
 
 
+def compensation_finish(
+    run_id: int, key: str, attempt: int, *, succeeded: bool, error: str = "", by: str = "engine"
+) -> Step:
+    """Record a compensation's outcome (`compensated`, or `failed` with "compensation failed:
+    …") and start the next one, or end the run after the last. Idempotent like
+    `task_finish`: an outcome for a compensation not in progress changes nothing."""
+    with transaction.atomic():
+        run, tasks = _locked(run_id)
+        task = next((t for t in tasks if t.key == key), None)
+        if task is None or task.state != "compensating" or task.attempts != attempt:
+            return Step()
+        recorder = _Recorder(run, timezone.now())
+        task.due_at = None
+        if succeeded:
+            recorder.move(task, "compensated", by=by, compensation=True)
+        else:
+            task.error = f"compensation failed: {error}"[:2000]
+            recorder.move(task, "failed", by=by, compensation=True, error=task.error)
+        step = _advance(run, tasks, recorder) if run.status == "running" else Step()
+        recorder.save()
+    return step
+
+
 def _fail(
     run: Run, tasks: list[TaskRun], task: TaskRun, error: str, recorder: _Recorder, by: str
 ) -> None:
@@ -339,17 +515,21 @@ def _fail(
         recorder.move(task, "retrying", backoff_seconds=round(backoff, 3))
         return
     recorder.move(task, "failed", by=by, error=error)
-    if run.failure_policy == "fail_fast" and run.status == "running":
+    if run.failure_policy == "fail_fast" and run.status in ("running", "paused"):
+        # Paused or not: waiting for resume would only let doomed work start.
+        reason = f"stopped by fail fast: {task.key} failed"
         for other in tasks:
             if other.state == "running":
                 other.finished_at = recorder.now
                 other.due_at = None
-                recorder.move(other, "cancelled", reason=f"{task.key} failed")
-            elif other.state in ("pending", "ready", "retrying"):
-                recorder.move(other, "skipped", reason=f"{task.key} failed")
+                recorder.move(other, "cancelled", reason=reason)
+            elif other.state in WAITING:
+                other.finished_at = recorder.now
+                other.not_before = None
+                recorder.move(other, "skipped", reason=reason)
+        recorder.emit("run", **{"from": run.status, "to": "failed"})
         run.status = "failed"
         run.finished_at = recorder.now
-        recorder.emit("run", **{"from": "running", "to": "failed"})
 
 
 def run_control(run_id: int, action: str, *, by: str) -> Step:
@@ -363,9 +543,12 @@ def run_control(run_id: int, action: str, *, by: str) -> Step:
                 raise RunConflict(f"run {run.pk} has already ended ({run.status})")
             for task in tasks:
                 if task.state in ACTIVE:
-                    task.finished_at = recorder.now if task.state == "running" else task.finished_at
+                    extra = {"compensation": True} if task.state == "compensating" else {}
+                    if task.state == "running":
+                        task.finished_at = recorder.now
                     task.due_at = None
-                    recorder.move(task, "cancelled", by=by)
+                    task.not_before = None
+                    recorder.move(task, "cancelled", by=by, **extra)
             recorder.emit("run", **{"from": run.status, "to": "cancelled", "by": by})
             run.status = "cancelled"
             run.finished_at = recorder.now
@@ -423,18 +606,21 @@ def task_manual(run_id: int, key: str, action: str, *, by: str, error: str = "")
 
 
 def run_recover(run_id: int) -> Step:
-    """After a restart: the attempts still running (they end when they were due, or at once
-    if that has passed; the same seed decides their outcome) and one more advance."""
+    """After a restart: the attempts and the compensation still going (they end when they
+    were due, or at once if that has passed; the same seed decides a simulated outcome) and
+    one more advance."""
     with transaction.atomic():
         run, tasks = _locked(run_id)
         ctx = _context(run)
         now = timezone.now()
         starts = []
         for task in tasks:
+            due = task.due_at or now
             if task.state == "running" and task.executor != "manual":
                 _, fails = simulated_outcome(run, ctx, task)
-                due = task.due_at or now
                 starts.append(Start(run.pk, task.key, task.attempts, due, fails, task.executor))
+            elif task.state == "compensating":
+                starts.append(_compensation_start(run, task, due))
         recorder = _Recorder(run, now)
         step = _advance(run, tasks, recorder)
         recorder.save()

@@ -52,6 +52,11 @@ class Run(models.Model):
     last_seq = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The failed or cancelled run this one re-runs from its failure (its succeeded tasks
+    # were carried over); kept as null when that run is deleted.
+    rerun_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -4,7 +4,7 @@ every run reaches its end and its events have no gap."""
 import time
 
 from tests.embedded import TERMINAL
-from tests.factories import content_document
+from tests.factories import content_document, flow_document
 
 
 def automatic_flow(server, **changes):
@@ -61,3 +61,46 @@ def test_a_hard_kill_loses_no_run(server):
         events = server.call("GET", f"/api/runs/{run_id}/events/?after=0")
         assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
         assert events[-1]["kind"] == "run"
+
+
+def test_compensation_is_executed_and_can_be_seen(server):
+    """A failure under continue_with_compensation: each succeeded task is compensating for a
+    while (its optimistic duration), one at a time, then compensated."""
+    document = flow_document(
+        {"A": (2, 3, 4), "B": (2, 3, 4), "C": 1}, [("A", "B"), ("B", "C")], name="Undo"
+    )
+    document["tasks"][2]["failure_rate"] = 1
+    flow = server.call("POST", "/api/flows/import/", document)["id"]
+    run = server.call(
+        "POST",
+        f"/api/flows/{flow}/runs/",
+        {
+            "blueprint": "sequential",
+            "failure_policy": "continue_with_compensation",
+            "time_scale": 0.1,
+            "seed": 1,
+        },
+    )
+    seen = set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        state = server.call("GET", f"/api/runs/{run['id']}/")
+        seen |= {k for k, t in state["tasks"].items() if t["state"] == "compensating"}
+        if state["status"] in TERMINAL:
+            break
+        time.sleep(0.05)
+    assert state["status"] == "failed"
+    assert seen == {"A", "B"}
+    assert {k: t["state"] for k, t in state["tasks"].items()} == {
+        "A": "compensated",
+        "B": "compensated",
+        "C": "failed",
+    }
+    events = server.call("GET", f"/api/runs/{run['id']}/events/?after=0")
+    undo = [(e["task"], e["state"]) for e in events if e["data"].get("compensation")]
+    assert undo == [
+        ("B", "compensating"),
+        ("B", "compensated"),
+        ("A", "compensating"),
+        ("A", "compensated"),
+    ]

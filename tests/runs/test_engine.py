@@ -18,13 +18,21 @@ def make_flow(owner, document):
 
 def drive(step, *, outcome=None, limit=500):
     """Run every dispatched attempt to its end, earliest due first, like the embedded
-    dispatcher's timers; `outcome(start)` may override whether an attempt succeeds."""
+    dispatcher's timers; `outcome(start)` may override whether an attempt succeeds (a
+    compensation attempt always does)."""
     pending = list(step.starts)
     wake = step.wake_at
     for _ in range(limit):
         if pending:
             pending.sort(key=lambda s: s.due_at)
             start = pending.pop(0)
+            if start.compensation:
+                step = engine.compensation_finish(
+                    start.run_id, start.key, start.attempt, succeeded=True
+                )
+                pending.extend(step.starts)
+                wake = step.wake_at
+                continue
             ok = not start.fails if outcome is None else outcome(start)
             step = engine.task_finish(
                 start.run_id, start.key, start.attempt, succeeded=ok, error="" if ok else "boom"
