@@ -47,17 +47,16 @@ def test_watch_a_run_live_and_complete_a_manual_task(server, tab):
     tab.wait_for_function("window.vividoRuns[0].run?.tasks.T1.state === 'succeeded'")
     colour = tab.evaluate("window.vividoRuns[0].nodes.T1.style('background-color')")
     assert colour == "rgb(134,239,172)"
-    button = tab.get_by_role("button", name="start T2")
-    button.click()
-    tab.get_by_role("button", name="complete T2").click()
+    tab.get_by_role("button", name="Start T2", exact=True).click()
+    tab.get_by_role("button", name="Complete T2", exact=True).click()
     tab.wait_for_function("window.vividoRuns[0].run?.status === 'succeeded'", timeout=30_000)
-    assert tab.locator('[data-field="counters"]').inner_text() == "✓ 9 · ▶ 0 · ✕ 0 · remaining 0"
+    assert tab.locator('[data-field="counters"]').inner_text() == "✓ 9 · ▶ 0 · ✕ 0 · remaining 0 of 9 tasks"
     assert tab.locator('[data-field="status"]').inner_text() == "succeeded"
     newest = tab.locator('[data-field="log"] tr').first.locator("td").all_inner_texts()
-    assert newest[2:4] == ["run", "running → succeeded"]
+    assert newest[2:5] == ["run", "running", "succeeded"]
     oldest = tab.locator('[data-field="log"] tr').last.locator("td").all_inner_texts()
     assert oldest[0] == "1"
-    assert oldest[2:4] == ["run", "— → running"]
+    assert oldest[2:5] == ["run", "—", "running"]
     assert "T2" in tab.locator('[data-field="log"]').inner_text()
     by = tab.evaluate(
         "window.vividoRuns[0].log.find(e => e.task === 'T2' && e.state === 'succeeded').data.by"
@@ -130,6 +129,6 @@ def test_the_dashboard_reconnects_and_catches_up_without_a_reload(server, tab):
     connection.filter(has_text="Live").wait_for(timeout=30_000)
     tab.wait_for_function("window.vividoRuns[0].run?.status === 'succeeded'", timeout=40_000)
     assert tab.evaluate("window.sameDocument") is True
-    assert tab.locator('[data-field="counters"]').inner_text() == "✓ 9 · ▶ 0 · ✕ 0 · remaining 0"
+    assert tab.locator('[data-field="counters"]').inner_text() == "✓ 9 · ▶ 0 · ✕ 0 · remaining 0 of 9 tasks"
     seqs = tab.evaluate("window.vividoRuns[0].log.map(e => e.seq).reverse()")
     assert seqs == list(range(1, len(seqs) + 1))
