@@ -4,7 +4,9 @@ of the server's own process, with a timer per simulated attempt.
 The loop only keeps time; each step it triggers is an ordinary engine transaction run on a
 worker thread. On start-up it takes over every run that is not over: simulated attempts
 continue with their remaining time (or end at once if it has passed), manual tasks keep
-waiting, and each run is advanced once more.
+waiting, compensations in progress go on the same way (a registered compensation runs
+again: like an action, it may run more than once after a crash), and each run is advanced
+once more.
 """
 
 from __future__ import annotations
