@@ -1,0 +1,156 @@
+// The run list's live feed. The flow's websocket only nudges ("changed", "heartbeat"); the
+// list itself always comes from GET /api/flows/{id}/runs/, so a dropped nudge costs at most
+// one heartbeat. Refetches are coalesced (at most one per 300 ms, never two at once). Without
+// a hello within 5 s, or once the socket closes or falls silent for 2×H + 1 s, the list is
+// polled every 2 s while the socket is retried with backoff. The connection state says which.
+
+export class ListFeed {
+  constructor({ socket, load, onConnection, coalesceMs = 300, pollMs = 2000, helloMs = 5000 }) {
+    Object.assign(this, { socket, load, onConnection, coalesceMs, pollMs, helloMs });
+    this.ws = null;
+    this.live = false;
+    this.heartbeat = 5;
+    this.failures = 0;
+    this.inFlight = false;
+    this.dirty = false;
+    this.lastStart = 0;
+    this.later = null;
+    this.pollTimer = null;
+    this.watchdog = null;
+    this.helloTimer = null;
+    this.retryTimer = null;
+    this.lastGood = null;
+    this.fetchFailed = false;
+    this.state = null;
+  }
+
+  start() {
+    this.report();
+    this.request();
+    this.open();
+  }
+
+  open() {
+    this.retryTimer = null;
+    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+    let ws;
+    try {
+      ws = new WebSocket(`${scheme}://${window.location.host}${this.socket}`);
+    } catch {
+      this.lost();
+      return;
+    }
+    this.ws = ws;
+    this.helloTimer = setTimeout(() => this.ws === ws && this.lost(), this.helloMs);
+    ws.addEventListener("message", (message) => {
+      if (this.ws !== ws) return;
+      let data;
+      try {
+        data = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      this.receive(data);
+    });
+    ws.addEventListener("close", () => this.ws === ws && this.lost());
+  }
+
+  receive(message) {
+    if (message.type === "hello") {
+      clearTimeout(this.helloTimer);
+      this.heartbeat = Number(message.heartbeat) > 0 ? Number(message.heartbeat) : 5;
+      this.live = true;
+      this.failures = 0;
+      this.stopPolling();
+      this.report();
+      // Whatever changed while there was no socket.
+      this.request();
+    } else if (!this.live) {
+      return;
+    } else if (message.type === "changed" || message.type === "heartbeat") {
+      this.request();
+    }
+    this.listen();
+  }
+
+  // Silence for two heartbeats and a second means the socket is dead, whatever it claims.
+  listen() {
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => this.lost(), (2 * this.heartbeat + 1) * 1000);
+  }
+
+  lost() {
+    clearTimeout(this.helloTimer);
+    clearTimeout(this.watchdog);
+    const ws = this.ws;
+    this.ws = null;
+    if (ws && ws.readyState <= WebSocket.OPEN) ws.close();
+    this.live = false;
+    this.failures += 1;
+    this.startPolling();
+    this.report();
+    if (!this.retryTimer) {
+      const delay = Math.min(1000 * 2 ** (this.failures - 1), 30_000);
+      this.retryTimer = setTimeout(() => this.open(), delay);
+    }
+  }
+
+  startPolling() {
+    if (this.pollTimer) return;
+    this.pollTimer = setInterval(() => this.request(), this.pollMs);
+    this.request();
+  }
+
+  stopPolling() {
+    clearInterval(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  // Ask for a refetch: now if the last one started 300 ms ago and none is in flight, else
+  // once, as soon as that allows.
+  request() {
+    if (this.inFlight) {
+      this.dirty = true;
+      return;
+    }
+    const wait = this.lastStart + this.coalesceMs - performance.now();
+    if (wait > 0) {
+      if (!this.later) this.later = setTimeout(() => {
+        this.later = null;
+        this.request();
+      }, wait);
+      return;
+    }
+    this.refetch();
+  }
+
+  async refetch() {
+    this.inFlight = true;
+    this.dirty = false;
+    this.lastStart = performance.now();
+    try {
+      await this.load();
+      this.lastGood = new Date();
+      this.fetchFailed = false;
+    } catch {
+      this.fetchFailed = true;
+    } finally {
+      this.inFlight = false;
+    }
+    this.report();
+    if (this.dirty) this.request();
+  }
+
+  // live: the socket said hello and speaks; polling: no socket, the list is fetched every
+  // 2 s; offline: the last fetch failed, the page shows what it had.
+  report() {
+    let state;
+    if (this.fetchFailed) state = "offline";
+    else if (this.live) state = "live";
+    else if (this.pollTimer && this.lastGood) state = "polling";
+    else state = "connecting";
+    if (state === this.state && state !== "offline") return;
+    this.state = state;
+    this.onConnection(state, this.lastGood);
+  }
+}
