@@ -103,6 +103,7 @@ def test_new_runs_appear_and_finish_live_in_table_and_grid(server, tab):
 
     # While it runs, the table says so; then it turns to its final status without a reload.
     wait_status(tab, second, "succeeded", timeout=40_000)
+    tab.locator('[data-field="announce"]').filter(has_text=f"Run {second} succeeded.").wait_for()
     assert row(tab, second).locator('[data-field="duration"]').inner_text().endswith(" s")
     assert tab.evaluate("window.sameDocument") is True
 
@@ -239,4 +240,26 @@ def test_grid_is_keyboard_reachable_and_names_are_text(server, tab):
     assert active == f"T2 in run {run}: succeeded"
     tab.keyboard.press("Enter")
     tab.wait_for_url(f"**/runs/{run}/#task=T2")
+    assert tab.js_errors == []
+
+
+def test_the_grid_holds_the_twenty_newest_runs_and_scrolls_inside_its_box(server, tab):
+    flow = import_flow(server)
+    runs = [start(server, flow, time_scale=0.001, blueprint="parallel") for _ in range(21)]
+    server.wait_all_over(runs, 60)
+    tab.set_viewport_size({"width": 768, "height": 1000})
+    tab.goto(f"/flows/{flow}/runs/")
+    tab.locator('[data-field="connection"]').filter(has_text="Live").wait_for()
+    newest = start(server, flow, time_scale=0.001, blueprint="parallel")
+    tab.locator(f'.run-history-grid a.grid-run[data-run="{newest}"]').wait_for()
+    headers = tab.locator(".run-history-grid a.grid-run").evaluate_all(
+        "links => links.map(l => Number(l.dataset.run))"
+    )
+    assert headers == [newest, *reversed(runs)][:20]
+    assert tab.locator('tbody[data-field="runs"] tr').count() == 22
+    assert tab.locator(".run-history-grid a.cell").count() == 20 * 9
+    assert no_sideways_scroll(tab)
+    assert tab.evaluate(
+        "(box => box.scrollWidth > box.clientWidth)(document.querySelector('.run-history-box'))"
+    )
     assert tab.js_errors == []
