@@ -121,6 +121,9 @@ export class TaskPanel {
       return row;
     });
     const table = el("table", { className: "figures attempts" }, el("caption", { className: "visually-hidden", textContent: "Every attempt, oldest first" }), el("thead", {}, el("tr", {}, ...head)), el("tbody", {}, ...rows));
-    return el("div", { className: "attempts-box" }, table);
+    const box = el("div", { className: "attempts-box", tabIndex: 0 }, table);
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", "Attempts");
+    return box;
   }
 }

@@ -30,7 +30,7 @@ export class RunView {
     this.field = (name) => root.querySelector(`[data-field="${name}"]`);
     this.model = new RunModel();
     this.queue = [];
-    this.stats = { events: 0, batches: 0, maxLag: 0, firstRender: null };
+    this.stats = { events: 0, batches: 0, maxLag: 0, firstRender: null, renderMs: null };
     this.connection = "connecting";
     this.chosen = null;
 
@@ -67,10 +67,12 @@ export class RunView {
 
   snapshot(run, seq) {
     const first = !this.model.run;
+    const began = performance.now();
     this.model.replace(run, seq);
     this.renderAll();
     if (first) {
-      this.stats.firstRender = performance.now();
+      this.stats.firstRender = performance.now(); // since the navigation started
+      this.stats.renderMs = this.stats.firstRender - began; // the snapshot's own render
       // The history loads after the first frame is on screen.
       setTimeout(() => this.eventLog.loadHistory(seq), 0);
     }

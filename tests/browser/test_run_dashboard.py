@@ -1,0 +1,184 @@
+"""The run page against the real embedded server: a fail-fast burst on 200 tasks ends with
+the page agreeing with the API task by task, applied within budget; fail fast during a pause
+(Pause and Fail pressed on the page) cancels the rest; compensation is seen on screen; a
+failed run is re-run from its failure by its button; the task panel lists every attempt."""
+
+import pytest
+
+from tests.browser.conftest import axe_violations
+from tests.browser.test_run_feed import counters_add_up, import_flow, open_tab, start_run
+from tests.factories import flow_document
+
+TERMINAL = {"succeeded", "failed", "cancelled"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from tests.embedded import Server
+
+    running = Server(tmp_path_factory.mktemp("server"))
+    running.env["VIVIDO_HEARTBEAT_SECONDS"] = "2"
+    running.setup()
+    yield running
+    running.stop()
+
+
+def wide_flow(width=20, depth=10, manual="T1"):
+    """width × depth tasks in layers, each needing two tasks of the layer before it."""
+    tasks = {f"T{n + 1}": 100 for n in range(width * depth)}
+    dependencies = []
+    for layer in range(1, depth):
+        for i in range(width):
+            to = f"T{layer * width + i + 1}"
+            dependencies.append((f"T{(layer - 1) * width + i + 1}", to))
+            dependencies.append((f"T{(layer - 1) * width + (i + 1) % width + 1}", to))
+    document = flow_document(tasks, dependencies, name="Wide")
+    for task in document["tasks"]:
+        if task["key"] == manual:
+            task["executor"] = "manual"
+    return document
+
+
+def page_agrees_with_api(tab, server, run):
+    api = server.call("GET", f"/api/runs/{run}/")
+    states = {key: task["state"] for key, task in api["tasks"].items()}
+    tab.wait_for_function(
+        """([status, states]) => {
+            const view = window.vividoRuns[0];
+            if (view.run?.status !== status) return false;
+            const list = document.querySelectorAll('.task-item');
+            return Object.entries(states).every(([key, state]) =>
+                view.run.tasks[key].state === state && view.nodes[key].hasClass(state))
+              && [...list].every(b => b.dataset.state === states[b.dataset.key]);
+        }""",
+        arg=[api["status"], states],
+        timeout=5_000,
+    )
+    assert tab.locator('[data-field="status"]').inner_text() == api["status"]
+    return api
+
+
+def test_a_fail_fast_burst_on_200_tasks_is_applied_whole_and_fast(browser, server):
+    flow = import_flow(server, wide_flow())
+    run = start_run(server, flow, time_scale=1)
+    tab = open_tab(browser, server)
+    tab.goto(f"/runs/{run}/")
+    tab.locator('[data-field="connection"]').filter(has_text="Live").wait_for()
+    tab.wait_for_function("window.vividoRuns[0].run?.tasks.T2.state === 'running'")
+    first_render = tab.evaluate("window.vividoRuns[0].stats.renderMs")
+    assert first_render < 1000, first_render
+    # The readable zoom: labels at 10 px at least.
+    assert tab.evaluate("window.vividoRuns[0].graph.cy.zoom()") >= 10 / 12 - 1e-6
+    # A person fails T1: fail fast cancels 19 running tasks and skips 180 in one step.
+    tab.get_by_role("button", name="Fail T1", exact=True).click()
+    server.wait_all_over([run], 20)
+    api = page_agrees_with_api(tab, server, run)
+    assert api["status"] == "failed"
+    counters_add_up(tab)
+    assert tab.evaluate("window.vividoRuns[0].stats.maxLag") < 1000
+    seqs = tab.evaluate("window.vividoRuns[0].log.map(e => e.seq).reverse()")
+    assert seqs == list(range(1, api["last_seq"] + 1))
+    assert tab.js_errors == []
+    tab.context.close()
+
+
+def test_fail_fast_during_a_pause_cancels_the_rest(browser, server):
+    document = flow_document(
+        {"M": 1, "B": 60, "C": 60, "F": 1, "G": 1}, [("B", "F"), ("C", "G")], name="Paused"
+    )
+    document["tasks"][0]["executor"] = "manual"
+    flow = import_flow(server, document)
+    run = start_run(server, flow, time_scale=1)
+    tab = open_tab(browser, server)
+    tab.goto(f"/runs/{run}/")
+    tab.locator('[data-field="connection"]').filter(has_text="Live").wait_for()
+    tab.get_by_role("button", name="Start M on the graph").click()
+    tab.wait_for_function("window.vividoRuns[0].run?.tasks.M.state === 'running'")
+    tab.get_by_role("button", name="Pause", exact=True).click()
+    tab.locator('[data-field="status"]').filter(has_text="paused").wait_for()
+    assert tab.locator(".toast").filter(has_text="Paused").count() == 1
+    fail = tab.get_by_role("button", name="Fail M on the graph")
+    fail.click()
+    tab.locator('[data-field="status"]').filter(has_text="failed").wait_for()
+    api = page_agrees_with_api(tab, server, run)
+    states = {key: task["state"] for key, task in api["tasks"].items()}
+    assert states == {
+        "M": "failed",
+        "B": "cancelled",
+        "C": "cancelled",
+        "F": "skipped",
+        "G": "skipped",
+    }
+    assert tab.locator('[data-field="counters"]').inner_text() == (
+        "✓ 0 · ▶ 0 · ✕ 1 · ↷ 2 skipped · ⊘ 2 cancelled · remaining 0 of 5 tasks"
+    )
+    counters_add_up(tab)
+    # Skipped is hatched on the canvas.
+    assert "svg" in tab.evaluate("window.vividoRuns[0].nodes.F.style('background-image')")
+    assert tab.js_errors == []
+    tab.context.close()
+
+
+def test_compensation_is_seen_on_screen_and_in_the_task_panel(browser, server):
+    document = flow_document({"A": 1, "B": 1, "C": 1}, [("A", "B")], name="Compensated")
+    document["tasks"][1]["failure_rate"] = 1
+    flow = import_flow(server, document)
+    run = start_run(
+        server, flow, failure_policy="continue_with_compensation", time_scale=0.8, max_retries=0
+    )
+    tab = open_tab(browser, server)
+    tab.goto(f"/runs/{run}/")
+    counters = tab.locator('[data-field="counters"]')
+    counters.filter(has_text="compensating").wait_for(timeout=15_000)
+    compensating = tab.evaluate(
+        """Object.entries(window.vividoRuns[0].run.tasks)
+             .filter(([, t]) => t.state === 'compensating').map(([k]) => k)"""
+    )
+    assert len(compensating) == 1
+    colour = tab.evaluate(f"window.vividoRuns[0].nodes.{compensating[0]}.style('background-color')")
+    assert colour == "rgb(216,180,254)"
+    counters_add_up(tab)
+    tab.locator('[data-field="status"]').filter(has_text="failed").wait_for(timeout=15_000)
+    api = page_agrees_with_api(tab, server, run)
+    assert api["tasks"]["A"]["state"] == "compensated"
+    # The task panel, reached by keyboard from the task list: the attempt and its compensation.
+    tab.get_by_text("Every task as a list").first.click()
+    item = tab.locator('.task-item[data-key="A"]')
+    item.focus()
+    tab.keyboard.press("Enter")
+    panel = tab.locator('[data-field="panel"]')
+    panel.wait_for()
+    rows = panel.locator("tbody tr")
+    assert rows.count() == 2
+    assert rows.nth(0).locator("td").nth(4).inner_text() == "✓ succeeded"
+    assert rows.nth(1).locator("td").nth(0).inner_text() == "⟲ compensation 1"
+    assert rows.nth(1).locator("td").nth(4).inner_text() == "⟲✓ compensated"
+    assert axe_violations(tab) == []
+    assert tab.js_errors == []
+    tab.context.close()
+
+
+def test_re_run_from_failure(browser, server):
+    document = flow_document({"A": 1, "B": 1, "C": 1}, [("A", "B")], name="Re-run")
+    document["tasks"][1]["failure_rate"] = 1
+    flow = import_flow(server, document)
+    run = start_run(server, flow, failure_policy="retry_and_proceed", time_scale=0.05, max_retries=0)
+    server.wait_all_over([run], 20)
+    tab = open_tab(browser, server)
+    tab.goto(f"/runs/{run}/")
+    button = tab.get_by_role("button", name="Re-run from failure")
+    button.click()
+    tab.wait_for_url(lambda url: not url.endswith(f"/runs/{run}/"))
+    new = int(tab.url.rstrip("/").split("/")[-1])
+    assert new != run
+    origin = tab.locator('[data-field="origin"]')
+    origin.wait_for()
+    assert origin.inner_text() == f"re-run of run {run}"
+    assert origin.get_by_role("link").get_attribute("href") == f"/runs/{run}/"
+    tab.locator('[data-field="status"]').filter(has_text="failed").wait_for(timeout=15_000)
+    api = page_agrees_with_api(tab, server, new)
+    history = api["tasks"]["A"]["history"]
+    assert history[-1]["outcome"] == "carried_over"
+    assert tab.evaluate("window.vividoRuns[0].run.tasks.A.state") == "succeeded"
+    assert tab.js_errors == []
+    tab.context.close()
