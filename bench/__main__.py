@@ -10,84 +10,21 @@ their ratios compare like with like.
 from __future__ import annotations
 
 import argparse
-import gc
 import itertools
 import json
-import math
 import os
 import platform
 import random
 import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent.parent / "bench-results"
-REPEAT = 3
-
-
-@dataclass
-class Row:
-    what: str
-    seconds: float | None = None
-    ratio: float | None = None  # against the report's peer, where one applies
-    note: str = ""
-
-
-@dataclass
-class Report:
-    name: str
-    title: str
-    rows: list[Row] = field(default_factory=list)
-    facts: dict[str, Any] = field(default_factory=dict)
-
-
-def best_of(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """The fastest of `repeat` runs, in seconds, and the last run's result."""
-    best = math.inf
-    result = None
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        result = run()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
-@contextmanager
-def embedded_server(env: dict[str, str]) -> Iterator[tuple[str, int]]:
-    """`manage.py serve` on a free port with `env`, until the block ends."""
-    import socket
-    import subprocess
-    import urllib.request
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    root = Path(__file__).resolve().parent.parent
-    server = subprocess.Popen(
-        [sys.executable, str(root / "manage.py"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/accounts/login/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield base, port
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+from bench.runs import runs
+from bench.support import REPEAT, RESULTS, Report, Row, best_of, django_env, embedded_server
 
 
 def random_dag_document(tasks: int, dependencies: int, seed: int) -> dict[str, Any]:
@@ -315,7 +252,7 @@ def editor(repeat: int = REPEAT) -> Report:
     headless Chromium against the embedded server, and Graphviz's layout of it."""
     import base64
 
-    env = _django()
+    env = django_env()
     from django.contrib.auth import get_user_model
 
     from designer import drawing, selectors, services
@@ -330,7 +267,7 @@ def editor(repeat: int = REPEAT) -> Report:
         task["x"], task["y"] = position["x"], position["y"]
     flow = services.flow_import(owner=user, document={**doc, "name": "Laid out"})
 
-    with embedded_server(env) as (base, _port):
+    with embedded_server(env) as (base, _port, _pid):
         from playwright.sync_api import sync_playwright
 
         from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -389,150 +326,6 @@ def editor(repeat: int = REPEAT) -> Report:
             "all navigation timings (s)": [round(t, 3) for t in timings],
         },
     )
-
-
-def _django() -> dict[str, str]:
-    """Django on a throwaway database, set up once for every benchmark that needs it; the
-    environment an embedded server for the same database needs."""
-    import tempfile
-
-    if "VIVIDO_BENCH_VAR" not in os.environ:
-        os.environ.update(
-            {
-                "DJANGO_SETTINGS_MODULE": "designer.settings",
-                "DJANGO_SECRET_KEY": "bench",
-                "VIVIDO_VAR_DIR": tempfile.mkdtemp(prefix="vivido-bench-"),
-                "VIVIDO_BENCH_VAR": "1",
-            }
-        )
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-    return {**os.environ, "VIVIDO_RUN_DISPATCH": "embedded"}
-
-
-def runs(repeat: int = REPEAT) -> Report:
-    """Run transitions persisted and broadcast per second (engine steps in this process),
-    and the delay from a transition to its arrival at 1, 50 and 200 websocket clients of
-    the embedded server."""
-    import asyncio
-    import statistics
-
-    env = _django()
-    from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
-
-    from designer import services
-    from runs import engine
-
-    user = get_user_model().objects.create_user("bench-runs", password="bench-password-1")
-    wide = {
-        "format": "vivido.flow/1",
-        "name": "Wide",
-        "tasks": [
-            {"key": f"T{n}", "name": f"Task {n}", "duration": {"likely": 1}} for n in range(200)
-        ],
-    }
-    flow = services.flow_import(owner=user, document=wide)
-
-    def drive() -> int:
-        run, step = engine.run_start(
-            flow=flow,
-            user=user,
-            blueprint="parallel",
-            failure_policy="fail_fast",
-            time_scale=0.001,
-            seed=1,
-        )
-        pending = list(step.starts)
-        while pending:
-            start = pending.pop()
-            pending.extend(
-                engine.task_finish(run.pk, start.key, start.attempt, succeeded=True).starts
-            )
-        run.refresh_from_db()
-        return run.last_seq
-
-    drive_s, transitions = best_of(drive, repeat)
-    token = Token.objects.create(user=user).key
-
-    with embedded_server(env) as (base, port):
-        latencies = {
-            n: asyncio.run(_feed_latency(base, port, token, flow.pk, n)) for n in (1, 50, 200)
-        }
-
-    def pct(values: list[float], q: float) -> float:
-        ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
-
-    rows = [
-        Row(
-            f"{transitions} transitions of a 200-task run, engine steps + events",
-            drive_s,
-            note=f"{transitions / drive_s:,.0f} transitions per second",
-        )
-    ]
-    facts: dict[str, Any] = {
-        "transitions per second (SQLite, in-memory layer)": round(transitions / drive_s)
-    }
-    for clients, values in latencies.items():
-        facts[f"{clients} clients: delivery delay p50 / p99 (ms)"] = (
-            f"{pct(values, 0.5):.1f} / {pct(values, 0.99):.1f} over {len(values)} deliveries"
-        )
-        facts[f"{clients} clients: mean (ms)"] = round(statistics.fmean(values) * 1000, 1)
-    return Report(
-        name="runs",
-        title="runs: transitions persisted and broadcast, delivery to websocket clients",
-        rows=rows,
-        facts=facts,
-    )
-
-
-async def _feed_latency(
-    base: str, port: int, token: str, flow_id: int, clients: int
-) -> list[float]:
-    """Start a run on the embedded server, listen with `clients` websockets, and measure
-    each event's arrival against the time the engine recorded it."""
-    import asyncio
-    import json as json_module
-    import urllib.request
-    from datetime import datetime
-
-    from websockets.asyncio.client import connect
-
-    request = urllib.request.Request(
-        f"{base}/api/flows/{flow_id}/runs/",
-        data=json_module.dumps(
-            {"blueprint": "parallel", "failure_policy": "fail_fast", "time_scale": 5.0, "seed": 1}
-        ).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
-        method="POST",
-    )
-    run_id = json_module.load(urllib.request.urlopen(request))["id"]
-    delays: list[float] = []
-
-    async def listen() -> None:
-        async with connect(
-            f"ws://127.0.0.1:{port}/ws/runs/{run_id}/",
-            additional_headers={"Authorization": f"Token {token}"},
-            max_queue=None,
-        ) as socket_:
-            while True:
-                message = json_module.loads(await socket_.recv())
-                if message["type"] == "snapshot" and message["run"]["status"] != "running":
-                    return
-                if message["type"] != "event":
-                    continue
-                arrived = datetime.now().astimezone()
-                delays.append((arrived - datetime.fromisoformat(message["at"])).total_seconds())
-                if message["kind"] == "run" and message["state"] in ("succeeded", "failed"):
-                    return
-
-    await asyncio.wait_for(asyncio.gather(*(listen() for _ in range(clients))), timeout=120)
-    return delays
 
 
 BENCHMARKS: list[Callable[..., Report]] = [analysis, monte_carlo, constrained, editor, runs]

@@ -59,7 +59,11 @@ SQLITE_OPTIONS = {
 
 def database_config(url: str | None, default_sqlite: Path) -> dict[str, Any]:
     """`DATABASE_URL` as a Django database; unset means the embedded SQLite file."""
-    config: dict[str, Any] = dj_database_url.parse(url or f"sqlite:///{default_sqlite}")
+    # Connections are kept a minute: the run engine's steps and the feeds' reads come many a
+    # second, and opening a connection for each cost more than the query.
+    config: dict[str, Any] = dj_database_url.parse(
+        url or f"sqlite:///{default_sqlite}", conn_max_age=60, conn_health_checks=True
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     return config

@@ -24,6 +24,7 @@ from runs.events import (
     RunsChangedMessage,
     StepMessage,
     encode_events,
+    events_frame,
     flow_group_name,
     group_name,
     remember_server_loop,
@@ -34,6 +35,9 @@ from runs.selectors import EVENTS_PAGE, events_after, run_state, runs_of
 MAX_MESSAGE_BYTES = 4096
 RESYNC_BURST = 20  # resyncs a client may ask for …
 RESYNC_WINDOW = 10.0  # … within this many seconds
+# Steps commit in order but may reach the loop out of order (two worker threads); a step
+# that arrives early waits this long for the one before it before the database is asked.
+REORDER_SECONDS = 0.25
 
 
 def _visible_run(user: Any, run_id: int) -> Run | None:
@@ -44,6 +48,12 @@ def _visible_flow(user: Any, flow_id: int) -> bool:
     if not user or not user.is_authenticated:
         return False
     return Flow.objects.filter(pk=flow_id, owner=user).exists()
+
+
+def _fresh_state(run: Run) -> dict[str, Any]:
+    """The run's state read after joining its group, so no step falls between the two."""
+    run.refresh_from_db(fields=["status", "last_seq", "finished_at"])
+    return run_state(run)
 
 
 def _progress(run_id: int) -> tuple[int, str]:
@@ -78,9 +88,10 @@ class _Heartbeat(AsyncWebsocketConsumer):  # type: ignore[misc]
         raise NotImplementedError
 
     async def disconnect(self, code: int) -> None:
-        task = getattr(self, "heartbeat_task", None)
-        if task is not None:
-            task.cancel()
+        for name in ("heartbeat_task", "gap_task"):
+            task = getattr(self, name, None)
+            if task is not None:
+                task.cancel()
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -100,9 +111,12 @@ class RunConsumer(_Heartbeat):
         self.resyncs: deque[float] = deque()
         # The heartbeat runs beside the message handlers: one sender at a time keeps order.
         self.sending = asyncio.Lock()
+        self.queued: list[str] = []
+        self.early: dict[int, StepMessage] = {}
+        self.gap_task: asyncio.Task[None] | None = None
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        snapshot = await database_sync_to_async(lambda: run_state(Run.objects.get(pk=run.pk)))()
+        snapshot = await database_sync_to_async(_fresh_state)(run)
         self.sent = snapshot["last_seq"]
         await self.send_json(
             {
@@ -118,14 +132,38 @@ class RunConsumer(_Heartbeat):
         async with self.sending:
             if message["last"] <= self.sent:
                 return
-            if message["first"] == self.sent + 1 and message["text"] is not None:
-                await self.send(text_data=message["text"])
-                self.sent = message["last"]
+            if message["first"] > self.sent + 1:
+                self.early[message["first"]] = message
+                if self.gap_task is None:
+                    self.gap_task = asyncio.create_task(self.close_gap_later())
                 return
+            while message["events"] is not None:
+                self.queued.append(message["events"])
+                self.sent = message["last"]
+                if self.sent + 1 not in self.early:
+                    await self.flush()
+                    return
+                message = self.early.pop(self.sent + 1)
+            # Too many events to carry: read them.
             await self.catch_up()
+
+    async def close_gap_later(self, delay: float = REORDER_SECONDS) -> None:
+        await asyncio.sleep(delay)
+        async with self.sending:
+            self.gap_task = None
+            if self.early:
+                await self.catch_up()
+
+    async def flush(self) -> None:
+        """Send what steps queued; `self.sent` already counts it. Called holding the lock."""
+        if self.queued:
+            encoded, self.queued = self.queued, []
+            await self.send(text_data=events_frame(encoded, self.sent))
 
     async def catch_up(self, upto: int | None = None) -> int:
         """Send, from the database, every event after the last one this client has."""
+        self.early.clear()
+        await self.flush()
         last_seq = self.sent
         while True:
             page = await database_sync_to_async(events_after)(self.run_id, self.sent)
@@ -139,6 +177,7 @@ class RunConsumer(_Heartbeat):
 
     async def beat(self) -> None:
         async with self.sending:
+            await self.flush()
             last_seq, status = await database_sync_to_async(_progress)(self.run_id)
             if last_seq > self.sent:
                 await self.catch_up(last_seq)
@@ -179,6 +218,7 @@ class RunConsumer(_Heartbeat):
             return
         self.resyncs.append(now)
         async with self.sending:
+            await self.flush()
             page = await database_sync_to_async(events_after)(self.run_id, after)
             last_seq, _ = await database_sync_to_async(_progress)(self.run_id)
             await self.send(text_data=encode_events(page, last_seq))

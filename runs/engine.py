@@ -302,7 +302,8 @@ def check_executors(spec: FlowSpec) -> None:
 
 
 def _locked(run_id: int) -> tuple[Run, list[TaskRun]]:
-    run = Run.objects.select_for_update().get(pk=run_id)
+    # The frozen document is read once per process, by _context; not at every step.
+    run = Run.objects.select_for_update().defer("document").get(pk=run_id)
     return run, list(run.tasks.select_for_update().order_by("position"))
 
 

@@ -105,7 +105,7 @@ def run_state(run: Run) -> dict[str, Any]:
         "last_seq": run.last_seq,
         "created_at": run.created_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "rerun_of": getattr(run, "rerun_of_id", None),
+        "rerun_of": run.rerun_of_id,
         "tasks": {
             t.key: {
                 "state": t.state,
@@ -163,7 +163,7 @@ def flow_runs_summary(flow_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
             "duration_seconds": (run.finished_at - run.created_at).total_seconds()
             if run.finished_at
             else None,
-            "rerun_of": getattr(run, "rerun_of_id", None),
+            "rerun_of": run.rerun_of_id,
             "counts": dict(Counter(states[run.pk].values())),
             "tasks": states[run.pk],
         }

@@ -54,7 +54,7 @@ def _dashboard(run: Run) -> dict[str, object]:
         "id": run.pk,
         "document": _positioned(run.document, spec),
         "failure_policy_label": run.get_failure_policy_display(),
-        "rerun_of": getattr(run, "rerun_of_id", None),
+        "rerun_of": run.rerun_of_id,
         "blueprint": run.blueprint,
         "policy": run.failure_policy,
         "time_scale": run.time_scale,

@@ -199,3 +199,30 @@ def test_strangers_see_nothing(api, bob_api, content_flow):
     assert bob_api.post(f"/api/runs/{run_id}/rerun/").status_code == 404
     assert bob_api.post(f"/api/runs/{run_id}/tasks/T1/complete/").status_code == 404
     assert Run.objects.get().status == "running"
+
+
+def test_rerun_from_failure_carries_over_what_succeeded(api, alice):
+    flow = services.flow_import(
+        owner=alice, document=flow_document({"A": 1, "B": 1, "C": 1}, [("A", "B")])
+    )
+    run, _ = engine.run_start(
+        flow=flow, user=alice, blueprint="parallel", failure_policy="fail_fast", time_scale=0.001
+    )
+    refused = api.post(f"/api/runs/{run.pk}/rerun/")
+    assert refused.status_code == 409
+    assert refused.json()["message"] == (
+        f"run {run.pk} is running: only a failed or cancelled run can be re-run"
+    )
+    engine.task_finish(run.pk, "C", 1, succeeded=True)
+    engine.task_finish(run.pk, "A", 1, succeeded=False, error="boom")
+    created = api.post(f"/api/runs/{run.pk}/rerun/")
+    assert created.status_code == 201
+    again = api.get(f"/api/runs/{created.json()['id']}/").json()
+    assert again["rerun_of"] == run.pk
+    assert {key: task["state"] for key, task in again["tasks"].items()} == {
+        "A": "running",
+        "B": "pending",
+        "C": "succeeded",
+    }
+    assert again["tasks"]["C"]["history"][0]["outcome"] == "carried_over"
+    assert again["tasks"]["C"]["history"][0]["started_by"] == f"run {run.pk}"

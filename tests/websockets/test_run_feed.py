@@ -125,7 +125,9 @@ async def test_a_step_writing_a_thousand_events_reaches_the_client_whole(alice):
     await feed.disconnect()
 
 
-async def test_a_burst_of_steps_beyond_the_layers_capacity_arrives_whole(alice):
+async def test_a_burst_of_steps_beyond_the_layers_capacity_arrives_whole(alice, settings):
+    # What the layer drops is read from the database at the next step or heartbeat.
+    settings.VIVIDO_HEARTBEAT_SECONDS = 0.5
     run = await wide_run(alice, 300)
     feed = await watch(alice, run.pk)
     assert (await feed.receive_json_from())["last_seq"] == 301
