@@ -130,7 +130,7 @@ def test_run_list(api, content_flow):
 
 def test_events_come_in_pages_forwards_and_backwards(api, alice):
     flow = services.flow_import(owner=alice, document=content_document())
-    run, step = engine.run_start(
+    run, _ = engine.run_start(
         flow=flow, user=alice, blueprint="parallel", failure_policy="fail_fast", time_scale=0.001
     )
     engine.run_control(run.pk, "cancel", by="alice")
@@ -150,7 +150,7 @@ def test_events_come_in_pages_forwards_and_backwards(api, alice):
 def test_every_attempt_of_a_task_is_in_its_history(api, alice):
     document = flow_document({"A": 1, "B": 1}, [("A", "B")])
     flow = services.flow_import(owner=alice, document=document)
-    run, step = engine.run_start(
+    run, _ = engine.run_start(
         flow=flow,
         user=alice,
         blueprint="parallel",
