@@ -105,6 +105,9 @@ def test_new_runs_appear_and_finish_live_in_table_and_grid(server, tab):
     wait_status(tab, second, "succeeded", timeout=40_000)
     tab.locator('[data-field="announce"]').filter(has_text=f"Run {second} succeeded.").wait_for()
     assert row(tab, second).locator('[data-field="duration"]').inner_text().endswith(" s")
+    counts = row(tab, second).locator('[data-field="counts"]')
+    counts.locator('[aria-hidden="true"]').filter(has_text="✓ 9").wait_for()
+    assert counts.locator(".visually-hidden").inner_text() == "9 succeeded"
     assert tab.evaluate("window.sameDocument") is True
 
     # Every grid cell says what the API says, in words.
@@ -161,6 +164,10 @@ def test_failed_skipped_and_cancelled_tasks_show_in_the_grid(server, tab):
     assert grid_states(tab, failed)["T3"] == "failed"
     assert "skipped" in grid_states(tab, failed).values()
     assert "cancelled" in grid_states(tab, cancelled).values()
+    order = list(listed[failed]["counts"])
+    order.sort(key=["succeeded", "failed", "skipped"].index)
+    said = row(tab, failed).locator('[data-field="counts"] .visually-hidden').inner_text()
+    assert said == ", ".join(f"{listed[failed]['counts'][state]} {state}" for state in order)
     header = tab.locator(f'.run-history-grid a.grid-run[data-run="{cancelled}"]')
     assert header.get_attribute("aria-label") == f"Run {cancelled}: cancelled"
     tab.locator('[data-field="grid"]').screenshot(path=str(SHOTS / "run-list-grid-ended.png"))

@@ -4,6 +4,7 @@
 // arrow keys, Home and End move between cells (the column headers are row 0).
 
 import { el, runStatus, stateClass, taskState } from "./states.js";
+import { formatDuration } from "./table.js";
 
 export const GRID_RUNS = 20;
 
@@ -41,8 +42,11 @@ export class RunGrid {
     const rowKeys = [...this.tasks, ...extra].map((task) => task.key);
     const same = ids.length === this.columns.length && ids.every((id, i) => id === this.columns[i]) && rowKeys.join("\n") === this.rowKeys.join("\n");
     if (!same) this.rebuild(recent, [...this.tasks, ...extra]);
+    const took = (run) => run.duration_seconds ?? Math.max(0, (Date.now() - new Date(run.created_at).getTime()) / 1000);
+    const longest = Math.max(0, ...recent.map(took));
     for (const run of recent) {
       this.fillHeader(this.headers.get(run.id), run);
+      this.fillBar(this.headers.get(run.id), took(run), longest);
       for (const key of this.rowKeys) this.fillCell(this.cells.get(`${run.id}|${key}`), run, key);
     }
     this.table.closest("[data-field=grid]")?.toggleAttribute("hidden", recent.length === 0);
@@ -77,13 +81,27 @@ export class RunGrid {
   }
 
   fillHeader(link, run) {
-    if (!link || link.dataset.status === run.status) return;
+    const duration = formatDuration(run.duration_seconds);
+    if (!link || (link.dataset.status === run.status && link.dataset.duration === duration)) return;
     link.dataset.status = run.status;
+    link.dataset.duration = duration;
     const { icon, label } = runStatus(run.status);
     link.className = `grid-run ${stateClass(run.status)}`;
-    link.replaceChildren(el("span", { className: "grid-run-id" }, `#${run.id}`), el("span", { className: "grid-run-icon", "aria-hidden": "true" }, icon));
+    link.replaceChildren(
+      el("span", { className: "grid-run-bar", "aria-hidden": "true" }, el("span", {})),
+      el("span", { className: "grid-run-id" }, `#${run.id}`),
+      el("span", { className: "grid-run-icon", "aria-hidden": "true" }, icon),
+    );
     link.setAttribute("aria-label", `Run ${run.id}: ${label}`);
-    link.title = `Run ${run.id}: ${label} (${run.blueprint})`;
+    link.title = `Run ${run.id}: ${label} · ${run.blueprint}${run.duration_seconds === null || run.duration_seconds === undefined ? "" : ` · ${duration}`}`;
+  }
+
+  // Airflow's duration bars: each run's length against the longest shown.
+  fillBar(link, seconds, longest) {
+    const bar = link?.querySelector(".grid-run-bar > span");
+    if (!bar) return;
+    const height = `${longest > 0 ? Math.max(4, Math.round((seconds / longest) * 100)) : 4}%`;
+    if (bar.style.height !== height) bar.style.height = height;
   }
 
   fillCell(link, run, key) {

@@ -1,7 +1,7 @@
 // The table of runs, kept in place: rows are matched by run id, so a row's compare checkbox,
 // its focus and anything the user selected survive every refresh; new runs go on top.
 
-import { FINISHED, el, runStatus, stateClass } from "./states.js";
+import { FINISHED, TASK_STATES, el, runStatus, stateClass, taskState } from "./states.js";
 
 export function formatStarted(iso) {
   // The server renders times in UTC ("Y-m-d H:i:s"); new rows say it the same way.
@@ -17,6 +17,17 @@ export function formatDuration(seconds) {
 export function statusBadge(status) {
   const { icon, label } = runStatus(status);
   return el("span", { className: `state-badge ${stateClass(status)}` }, el("span", { "aria-hidden": "true" }, `${icon} `), label);
+}
+
+// "✓ 7 · ✕ 1 · ↷ 1" for the eye, "7 succeeded, 1 failed, 1 skipped" for a screen reader:
+// every state with tasks in it, so the numbers add up to the run's task count.
+export function countsLine(counts) {
+  const order = [...Object.keys(TASK_STATES), ...Object.keys(counts ?? {}).filter((s) => !(s in TASK_STATES))];
+  const present = order.filter((state) => (counts?.[state] ?? 0) > 0);
+  if (!present.length) return el("span", {}, "—");
+  const seen = present.map((state) => `${taskState(state).icon} ${counts[state]}`).join(" · ");
+  const said = present.map((state) => `${counts[state]} ${taskState(state).label}`).join(", ");
+  return el("span", { title: said }, el("span", { "aria-hidden": "true" }, seen), el("span", { className: "visually-hidden" }, said));
 }
 
 export class RunTable {
@@ -70,12 +81,16 @@ export class RunTable {
 
   row(run) {
     const link = el("a", { href: `/runs/${run.id}/` }, `Run ${run.id}`);
+    const origin = run.rerun_of
+      ? [el("span", { className: "run-origin-note" }, "re-run of ", el("a", { href: `/runs/${run.rerun_of}/` }, `Run ${run.rerun_of}`))]
+      : [];
     const row = el(
       "tr",
       { "data-run": String(run.id), className: "fresh" },
       el("td", { "data-label": "Compare" }, el("input", { type: "checkbox", className: "compare-pick", value: String(run.id), "aria-label": `Compare run ${run.id}` })),
-      el("th", { scope: "row" }, link),
+      el("th", { scope: "row" }, link, ...origin),
       el("td", { "data-label": "Status", "data-field": "status" }),
+      el("td", { "data-label": "Tasks", "data-field": "counts", className: "run-counts" }),
       el("td", { "data-label": "Blueprint", "data-field": "blueprint" }),
       el("td", { "data-label": "Policy", "data-field": "policy" }),
       el("td", { "data-label": "Started", "data-field": "started" }),
@@ -91,6 +106,12 @@ export class RunTable {
       row.dataset.status = run.status;
       cell("status").replaceChildren(statusBadge(run.status));
       row.classList.toggle("finished", FINISHED.has(run.status));
+    }
+    const counts = JSON.stringify(run.counts ?? {});
+    const countsCell = cell("counts");
+    if (countsCell && countsCell.dataset.counts !== counts) {
+      countsCell.dataset.counts = counts;
+      countsCell.replaceChildren(countsLine(run.counts));
     }
     setText(cell("blueprint"), run.blueprint);
     setText(cell("policy"), this.policies[run.failure_policy] ?? run.failure_policy);
