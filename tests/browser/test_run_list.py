@@ -170,6 +170,13 @@ def test_failed_skipped_and_cancelled_tasks_show_in_the_grid(server, tab):
     assert said == ", ".join(f"{listed[failed]['counts'][state]} {state}" for state in order)
     header = tab.locator(f'.run-history-grid a.grid-run[data-run="{cancelled}"]')
     assert header.get_attribute("aria-label") == f"Run {cancelled}: cancelled"
+    # Re-run from failure: the new run names its origin, and T1 (carried over) starts done.
+    again = server.call("POST", f"/api/runs/{failed}/rerun/")["id"]
+    origin = row(tab, again).locator(".run-origin-note")
+    origin.wait_for()
+    assert origin.inner_text() == f"re-run of Run {failed}"
+    assert origin.locator("a").get_attribute("href") == f"/runs/{failed}/"
+    wait_status(tab, again, "failed")
     tab.locator('[data-field="grid"]').screenshot(path=str(SHOTS / "run-list-grid-ended.png"))
     assert axe_violations(tab) == []
     assert tab.js_errors == []
