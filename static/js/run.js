@@ -25,7 +25,7 @@ export function raceLine(all) {
   if (done.length === all.length) {
     if (succeeded.length >= 2) {
       const [first, second] = succeeded;
-      parts.push(`${describe(first)} finished first, ${seconds(second.model.elapsed() - first.model.elapsed())} before run ${second.info.id} (${second.info.blueprint}).`);
+      parts.push(`${describe(first)} finished first, ${seconds(second.model.elapsed() - first.model.elapsed(), 2)} before run ${second.info.id} (${second.info.blueprint}).`);
     } else if (succeeded.length === 1) {
       parts.push(`${describe(succeeded[0])} was the only one to succeed, in ${seconds(succeeded[0].model.elapsed())}.`);
     } else {

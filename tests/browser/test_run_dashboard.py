@@ -3,6 +3,8 @@ the page agreeing with the API task by task, applied within budget; fail fast du
 (Pause and Fail pressed on the page) cancels the rest; compensation is seen on screen; a
 failed run is re-run from its failure by its button; the task panel lists every attempt."""
 
+import json
+
 import pytest
 
 from tests.browser.conftest import axe_violations
@@ -162,7 +164,9 @@ def test_re_run_from_failure(browser, server):
     document = flow_document({"A": 1, "B": 1, "C": 1}, [("A", "B")], name="Re-run")
     document["tasks"][1]["failure_rate"] = 1
     flow = import_flow(server, document)
-    run = start_run(server, flow, failure_policy="retry_and_proceed", time_scale=0.05, max_retries=0)
+    run = start_run(
+        server, flow, failure_policy="retry_and_proceed", time_scale=0.05, max_retries=0
+    )
     server.wait_all_over([run], 20)
     tab = open_tab(browser, server)
     tab.goto(f"/runs/{run}/")
@@ -180,5 +184,74 @@ def test_re_run_from_failure(browser, server):
     history = api["tasks"]["A"]["history"]
     assert history[-1]["outcome"] == "carried_over"
     assert tab.evaluate("window.vividoRuns[0].run.tasks.A.state") == "succeeded"
+    assert tab.js_errors == []
+    tab.context.close()
+
+
+def test_a_700_event_burst_is_applied_within_a_second(browser, server):
+    """Every message of a 200-task compensation run held back, then delivered at once."""
+    document = wide_flow(manual="")
+    for task in document["tasks"]:
+        task["duration"] = {"optimistic": 1, "likely": 1, "pessimistic": 1}
+        if task["key"] == "T190":
+            task["failure_rate"] = 1
+    document["tasks"].append(
+        {"key": "GO", "name": "Go", "executor": "manual", "duration": {"likely": 1}}
+    )
+    document["dependencies"] += [
+        {"from": "GO", "to": f"T{i + 1}", "strength": "hard"} for i in range(20)
+    ]
+    flow = import_flow(server, document)
+    run = start_run(
+        server, flow, failure_policy="continue_with_compensation", time_scale=0.01, max_retries=0
+    )
+    tab = open_tab(browser, server)
+    held = []
+    routes = []
+    first_seq = []
+
+    def hold_events(ws):
+        remote = ws.connect_to_server()
+        routes.append(ws)
+        first = {}
+
+        def forward(message):
+            data = json.loads(message)
+            if data["type"] == "snapshot":
+                first["seq"] = data["last_seq"]
+                first_seq.append(data["last_seq"])
+                ws.send(message)
+            elif data["type"] == "heartbeat":
+                # The page must not learn of the gap before the burst arrives.
+                ws.send(json.dumps({**data, "last_seq": first["seq"], "status": "running"}))
+            else:
+                held.append(message)
+
+        remote.on_message(forward)
+
+    tab.context.route_web_socket("**/ws/**", hold_events)
+    tab.goto(f"/runs/{run}/")
+    tab.locator('[data-field="connection"]').filter(has_text="Live").wait_for()
+    server.call("POST", f"/api/runs/{run}/tasks/GO/start/")
+    server.call("POST", f"/api/runs/{run}/tasks/GO/complete/")
+    for _ in range(120):
+        # Heartbeats that reveal no gap keep the page Live while the run's events are held.
+        routes[0].send(
+            json.dumps({"type": "heartbeat", "last_seq": first_seq[0], "status": "running"})
+        )
+        if server.call("GET", f"/api/runs/{run}/")["status"] in TERMINAL:
+            break
+        tab.wait_for_timeout(500)
+    tab.wait_for_timeout(300)
+    assert len(routes) == 1
+    assert tab.evaluate("window.vividoRuns[0].stats.events") == 0
+    for message in held:
+        routes[0].send(message)
+    api = page_agrees_with_api(tab, server, run)
+    stats = tab.evaluate("window.vividoRuns[0].stats")
+    assert stats["events"] >= 700, stats
+    assert stats["maxLag"] < 1000, stats
+    assert api["last_seq"] == tab.evaluate("window.vividoRuns[0].log[0].seq")
+    counters_add_up(tab)
     assert tab.js_errors == []
     tab.context.close()

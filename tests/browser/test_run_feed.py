@@ -4,6 +4,7 @@ turns the badge to Reconnecting within 2×heartbeat + 1 s; a refused Pause is a 
 badge still reads Live."""
 
 import json
+
 import pytest
 
 from tests.factories import content_document, flow_document
@@ -174,5 +175,42 @@ def test_a_refused_pause_is_a_toast_and_the_badge_still_reads_live(browser, fast
     assert tab.get_by_role("button", name="Pause", exact=True).is_enabled()
     fast_server.call("POST", f"/api/runs/{run}/cancel/")
     tab.locator('[data-field="status"]').filter(has_text="cancelled").wait_for()
+    assert tab.js_errors == []
+    tab.context.close()
+
+
+def test_events_the_socket_drops_are_fetched_again(browser, fast_server):
+    """Every other `events` message lost on the way: gaps and the heartbeat's last_seq make the
+    page ask for what it lacks, and it ends holding every event exactly once."""
+    flow = import_flow(fast_server, content_document(handoff_delay=0.1, sync_overhead=0.1))
+    run = start_run(fast_server, flow, failure_policy="retry_and_proceed", time_scale=0.1)
+    tab = open_tab(browser, fast_server)
+
+    def lossy(ws):
+        remote = ws.connect_to_server()
+        count = [0]
+
+        def forward(message):
+            if json.loads(message)["type"] == "events":
+                count[0] += 1
+                if count[0] % 2:
+                    return
+            ws.send(message)
+
+        remote.on_message(forward)
+
+    tab.context.route_web_socket("**/ws/**", lossy)
+    tab.goto(f"/runs/{run}/")
+    tab.wait_for_function("window.vividoRuns[0].run?.status === 'succeeded'", timeout=30_000)
+    api = fast_server.call("GET", f"/api/runs/{run}/")
+    tab.wait_for_function(f"window.vividoRuns[0].log.length === {api['last_seq']}", timeout=5_000)
+    seqs = tab.evaluate("window.vividoRuns[0].log.map(e => e.seq).reverse()")
+    assert seqs == list(range(1, api["last_seq"] + 1))
+    states = tab.evaluate(
+        """Object.fromEntries(Object.entries(window.vividoRuns[0].run.tasks)
+             .map(([k, t]) => [k, t.state]))"""
+    )
+    assert states == {key: task["state"] for key, task in api["tasks"].items()}
+    assert tab.locator('[data-field="connection"]').inner_text() == "Live"
     assert tab.js_errors == []
     tab.context.close()

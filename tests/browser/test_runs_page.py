@@ -50,7 +50,10 @@ def test_watch_a_run_live_and_complete_a_manual_task(server, tab):
     tab.get_by_role("button", name="Start T2", exact=True).click()
     tab.get_by_role("button", name="Complete T2", exact=True).click()
     tab.wait_for_function("window.vividoRuns[0].run?.status === 'succeeded'", timeout=30_000)
-    assert tab.locator('[data-field="counters"]').inner_text() == "✓ 9 · ▶ 0 · ✕ 0 · remaining 0 of 9 tasks"
+    assert (
+        tab.locator('[data-field="counters"]').inner_text()
+        == "✓ 9 · ▶ 0 · ✕ 0 · remaining 0 of 9 tasks"
+    )
     assert tab.locator('[data-field="status"]').inner_text() == "succeeded"
     newest = tab.locator('[data-field="log"] tr').first.locator("td").all_inner_texts()
     assert newest[2:5] == ["run", "running", "succeeded"]
@@ -129,6 +132,9 @@ def test_the_dashboard_reconnects_and_catches_up_without_a_reload(server, tab):
     connection.filter(has_text="Live").wait_for(timeout=30_000)
     tab.wait_for_function("window.vividoRuns[0].run?.status === 'succeeded'", timeout=40_000)
     assert tab.evaluate("window.sameDocument") is True
-    assert tab.locator('[data-field="counters"]').inner_text() == "✓ 9 · ▶ 0 · ✕ 0 · remaining 0 of 9 tasks"
+    assert (
+        tab.locator('[data-field="counters"]').inner_text()
+        == "✓ 9 · ▶ 0 · ✕ 0 · remaining 0 of 9 tasks"
+    )
     seqs = tab.evaluate("window.vividoRuns[0].log.map(e => e.seq).reverse()")
     assert seqs == list(range(1, len(seqs) + 1))

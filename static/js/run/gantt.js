@@ -100,7 +100,7 @@ export class RunGantt {
         maintainAspectRatio: false,
         responsive: true,
         scales: {
-          x: { type: "linear", min: 0, title: { display: true, text: "seconds since the run started" } },
+          x: { type: "linear", min: 0, position: "top", title: { display: true, text: "seconds since the run started" } },
           y: { ticks: { autoSkip: false, font: { size: 11 } } },
         },
         plugins: {

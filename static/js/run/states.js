@@ -37,9 +37,9 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
-export function seconds(value) {
+export function seconds(value, digits = 1) {
   if (value === null || value === undefined || Number.isNaN(value)) return "—";
-  return `${Number(value).toLocaleString("en-US", { maximumFractionDigits: 1 })} s`;
+  return `${Number(value).toLocaleString("en-US", { maximumFractionDigits: digits })} s`;
 }
 
 export function clock(at) {
