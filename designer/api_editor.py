@@ -9,7 +9,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from designer import selectors, services
+from designer import drawing, selectors, services
 from designer.analysis.schedule import analyse
 
 
@@ -34,3 +34,20 @@ def duplicate_flow(request: Request, flow_id: int) -> Response:
     return Response(
         {"id": copy.pk, "name": copy.name, "version": copy.version}, status=status.HTTP_201_CREATED
     )
+
+
+@extend_schema(
+    request=OpenApiTypes.OBJECT,
+    responses={200: OpenApiTypes.OBJECT},
+    description="Routes for the dependencies of the unsaved flow document in the body, with "
+    "every task kept where it stands: `{routes: [{from, to, points: [{x, y}]}]}`, canvas "
+    "pixels, each route going around the other tasks' boxes. 503 without Graphviz.",
+)
+@api_view(["POST"])
+def route_document(request: Request, flow_id: int) -> Response:
+    selectors.flow_of(request.user, flow_id)
+    spec = services.flow_read(request.data)
+    try:
+        return Response({"routes": drawing.routes(spec)})
+    except drawing.GraphvizError as error:
+        return Response({"message": str(error)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)

@@ -31,6 +31,7 @@ CRITICAL_PENWIDTH = "2.5"
 FONT = "Helvetica"
 NAME_WRAP = 32  # characters per line of a task's name in its box
 PIXELS_PER_POINT = 96 / 72
+TASK_BOX_PIXELS = (150, 54)  # a task's box on the editor's canvas
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -57,21 +58,32 @@ def render(dot_source: str, fmt: str) -> bytes:
     """DOT text drawn by `dot` as an SVG, PNG or PDF file."""
     if fmt not in RENDER_FORMATS:
         raise ValueError(f"format must be one of {', '.join(RENDER_FORMATS)}; got {fmt!r}")
-    return _run_dot(dot_source, fmt)
+    return _run_dot(_with_legend(dot_source), fmt)
+
+
+def _with_legend(dot_source: str) -> str:
+    """The drawing with the visual language's key inside it, before the closing brace (the
+    DOT export stays the flow alone)."""
+    body, brace, rest = dot_source.rpartition("}")
+    if not brace or "cluster_legend" in dot_source or not re.search(r"^\s*t0 \[", dot_source, re.M):
+        return dot_source
+    legend = _legend("subgraph cluster_1 " in dot_source)
+    return body + "\n".join(legend) + "\n" + brace + rest
 
 
 def layout(flow: Flow, *, direction: str = "LR") -> dict[str, Any]:
     """Positions for the editor's canvas from Graphviz's layout of the flow.
 
     Tasks by key: the centre of their box; phases by name: the top-left corner, width and
-    height of their box. Canvas pixels, y growing downward.
+    height of their box; routes: each dependency's path around the boxes (see `_routes`).
+    Canvas pixels, y growing downward. Tasks are laid out at the canvas's box size.
     """
     _check_direction(direction)
-    result: dict[str, Any] = {"direction": direction, "positions": {}, "phases": {}}
+    result: dict[str, Any] = {"direction": direction, "positions": {}, "phases": {}, "routes": []}
     if not flow.tasks:
         return result
     # The caption and the critical path's highlight change nothing a layout reports.
-    drawn = json.loads(_run_dot(_dot(flow, direction, None, False), "json0"))
+    drawn = json.loads(_run_dot(_dot(flow, direction, None, False, sized=True), "json0"))
     left, _, _, top = _box(drawn["bb"])
     clusters = {f"cluster_{n}": name for n, name in enumerate(_drawn_phases(flow), start=1)}
 
@@ -92,10 +104,85 @@ def layout(flow: Flow, *, direction: str = "LR") -> dict[str, Any]:
             x, y = (float(v) for v in obj["pos"].split(",")[:2])
             key = flow.tasks[int(name[1:])].key
             result["positions"][key] = {"x": pixels(x - left), "y": pixels(top - y)}
+    result["routes"] = _routes(flow, drawn, lambda x, y: (pixels(x - left), pixels(top - y)))
     return result
 
 
-def _dot(flow: Flow, direction: str, analysis: Mapping[str, Any] | None, caption: bool) -> str:
+def routes(flow: Flow) -> list[dict[str, Any]]:
+    """Each dependency's path around the task boxes where the tasks stand now (their x, y).
+
+    Graphviz's neato keeps every task where it is (`-n2`) and routes the splines around the
+    boxes, drawn at the canvas's size (150 × 54 pixels).
+    """
+    if not flow.tasks or not flow.dependencies:
+        return []
+    width, height = TASK_BOX_PIXELS
+    lines = [
+        "digraph flow {",
+        "  graph [splines=true, overlap=true, outputorder=edgesfirst];",
+        f"  node [shape=box, fixedsize=true, width={width / 72:.4f}, "
+        f"height={height / 72:.4f}, label={_q('')}];",
+    ]
+    # Pixels go in as points (-n2 takes positions in points), y flipped: no scaling needed.
+    lines += [f'  t{i} [pos="{t.x:.1f},{-t.y:.1f}!"];' for i, t in enumerate(flow.tasks)]
+    ids = {task.key: f"t{i}" for i, task in enumerate(flow.tasks)}
+    lines += [f"  {ids[d.source]} -> {ids[d.target]};" for d in flow.dependencies]
+    lines.append("}")
+    drawn = json.loads(_run_dot("\n".join(lines) + "\n", "json0", program="neato", args=["-n2"]))
+    # neato shifts the drawing to start at 0, 0: find the shift from the first task.
+    first = next(o for o in drawn.get("objects", ()) if o.get("name") == "t0")
+    fx, fy = (float(v) for v in first["pos"].split(",")[:2])
+    dx, dy = fx - flow.tasks[0].x, fy + flow.tasks[0].y
+    return _routes(flow, drawn, lambda x, y: (round(x - dx, 1), round(dy - y, 1)))
+
+
+def _routes(flow: Flow, drawn: Mapping[str, Any], to_canvas: Any) -> list[dict[str, Any]]:
+    """Graphviz's edge splines as points on the canvas, by dependency.
+
+    An edge's `pos` is "e,x,y" (the arrow's tip) then the control points of cubic Béziers
+    (p0 p1 p2 p3 p4 … p3n). Each piece is sampled at quarters, so a polyline through the
+    points follows the curve; the ends (on the boxes' borders) are left to the canvas.
+    """
+    names = {o.get("_gvid"): o.get("name", "") for o in drawn.get("objects", ())}
+    keys = {f"t{i}": task.key for i, task in enumerate(flow.tasks)}
+    result = []
+    for edge in drawn.get("edges", ()):
+        source, target = (
+            keys.get(names.get(edge.get("tail"), "")),
+            keys.get(names.get(edge.get("head"), "")),
+        )
+        if source is None or target is None or "pos" not in edge:
+            continue
+        controls = [
+            tuple(float(v) for v in part.split(","))
+            for part in edge["pos"].split()
+            if not part.startswith(("e,", "s,"))
+        ]
+        points = []
+        for n in range(0, len(controls) - 3, 3):
+            p0, p1, p2, p3 = controls[n : n + 4]
+            for t in (0.0, 0.25, 0.5, 0.75):
+                if n == 0 and t == 0.0:
+                    continue
+                u = 1 - t
+                x = u**3 * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0] + t**3 * p3[0]
+                y = u**3 * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1] + t**3 * p3[1]
+                points.append(to_canvas(x, y))
+        result.append(
+            {"from": source, "to": target, "points": [{"x": x, "y": y} for x, y in points]}
+        )
+    return result
+
+
+def _dot(
+    flow: Flow,
+    direction: str,
+    analysis: Mapping[str, Any] | None,
+    caption: bool,
+    *,
+    sized: bool = False,
+) -> str:
+    """`sized`: every task at the canvas's box size (for the editor's layout)."""
     _check_direction(direction)
     path = list(analysis["critical_path"]) if analysis else []
     critical_tasks = set(path)
@@ -109,6 +196,10 @@ def _dot(flow: Flow, direction: str, analysis: Mapping[str, Any] | None, caption
         f"color={_q('#334155')}, fontname={_q(FONT)}, fontsize=12, margin={_q('0.15,0.08')}];",
         f"  edge [color={_q('#334155')}, fontname={_q(FONT)}, arrowsize=0.8];",
     ]
+    if sized:
+        # Canvas pixels are 4/3 of a point: 150 × 54 pixels is 112.5 × 40.5 points.
+        width, height = (v / PIXELS_PER_POINT / 72 for v in TASK_BOX_PIXELS)
+        lines.append(f"  node [fixedsize=true, width={width:.4f}, height={height:.4f}];")
 
     def node(task_index: int, indent: str) -> str:
         task = flow.tasks[task_index]
@@ -168,19 +259,56 @@ def _dot(flow: Flow, direction: str, analysis: Mapping[str, Any] | None, caption
     return "\n".join(lines) + "\n"
 
 
+LEGEND_ITEMS = (
+    ("hard", "solid", "#334155", "normal", "1"),
+    ("soft", "dashed", "#334155", "normal", "1"),
+    ("none", "dotted", "grey", "none", "1"),
+    ("critical path", "solid", ACCENT, "normal", CRITICAL_PENWIDTH),
+)
+
+
+def _legend(phases: bool) -> list[str]:
+    """The UX guide's visual language as a key beside the drawing: one short line of each
+    dependency strength, the critical path and (when the flow has them) a phase box."""
+    lines = [
+        "  subgraph cluster_legend {",
+        f"    graph [label=<<B>Legend</B>>, labeljust=l, labelloc=t, style={_q('rounded')}, "
+        f"color={_q('#cbd5e1')}, fontsize=10, margin=8];",
+        "    node [shape=point, width=0.02, color=transparent];",
+        "    edge [constraint=false];",
+    ]
+    for n, (text, style, colour, head, pen) in enumerate(LEGEND_ITEMS):
+        lines += [
+            f"    legend_{n}a; legend_{n}b [shape=plaintext, width=0, height=0, "
+            f"fontsize=10, label={_q(text)}];",
+            f"    legend_{n}a -> legend_{n}b [style={style}, color={_q(colour)}, "
+            f"arrowhead={head}, penwidth={pen}, constraint=true];",
+        ]
+    if phases:
+        lines.append(
+            f"    legend_phase [shape=box, style={_q('rounded,filled')}, "
+            f"fillcolor={_q('#f1f5f9')}, color={_q('#94a3b8')}, fontsize=10, "
+            f"width=0, height=0, label={_q('1. phase')}];"
+        )
+    lines.append("  }")
+    return lines
+
+
 def _drawn_phases(flow: Flow) -> list[str]:
     """The flow's phases that hold at least one task, in the flow's order."""
     used = {task.phase for task in flow.tasks}
     return [phase.name for phase in flow.phases if phase.name in used]
 
 
-def _run_dot(dot_source: str, fmt: str) -> bytes:
-    program = shutil.which("dot")
-    if program is None:
+def _run_dot(
+    dot_source: str, fmt: str, *, program: str = "dot", args: list[str] | None = None
+) -> bytes:
+    found = shutil.which(program)
+    if found is None:
         raise GraphvizMissing()
     try:
         completed = subprocess.run(
-            [program, f"-T{fmt}"],
+            [found, *(args or []), f"-T{fmt}"],
             input=dot_source.encode("utf-8"),
             capture_output=True,
             timeout=TIMEOUT_SECONDS,

@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("api/analyse/", api_editor.analyse_document, name="analyse-document"),
     path("api/flows/<int:flow_id>/duplicate/", api_editor.duplicate_flow, name="flow-duplicate"),
+    path("api/flows/<int:flow_id>/routes/", api_editor.route_document, name="flow-routes"),
     path("api/flows/<int:flow_id>/assessment/", api_assessment.assessment, name="flow-assessment"),
     path(
         "api/flows/<int:flow_id>/assessment/report.md",

@@ -307,3 +307,16 @@ def test_graphviz_errors_are_reported():
     assert str(raised.value).startswith(
         "Graphviz could not draw this flow: Error: <stdin>: syntax error in line 1"
     )
+
+
+def test_pictures_carry_the_legend_of_the_visual_language(api, content_flow):
+    response = api.get(f"/api/flows/{content_flow.pk}/export/?format=svg")
+    svg = b"".join(response.streaming_content) if response.streaming else response.content
+    texts = [t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    assert {"Legend", "hard", "soft", "none", "critical path"} <= set(texts)
+    assert "1. phase" not in texts  # no phases in this flow: no phase in the key
+    phased = import_flow(api, phased_document())
+    svg = api.get(f"/api/flows/{phased}/export/?format=svg").content
+    texts = [t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    assert "1. phase" in texts
+    assert "Legend" not in dot_of(api, content_flow.pk)  # the DOT export is the flow alone

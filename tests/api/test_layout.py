@@ -1,6 +1,8 @@
 """POST /api/flows/{id}/layout/: Graphviz positions for the editor, saved or unsaved."""
 
 import json
+from itertools import pairwise
+from pathlib import Path
 
 from django.test import override_settings
 
@@ -130,7 +132,7 @@ def test_an_empty_flow_has_nothing_to_place(api):
     flow_id = api.post("/api/flows/", {"name": "Empty"}, format="json").json()["id"]
     response = layout(api, flow_id, {"direction": "TB"})
     assert response.status_code == 200
-    assert response.json() == {"direction": "TB", "positions": {}, "phases": {}}
+    assert response.json() == {"direction": "TB", "positions": {}, "phases": {}, "routes": []}
 
 
 def test_another_users_flow_is_not_found(bob_api, content_flow):
@@ -174,7 +176,7 @@ def test_graphviz_points_become_canvas_pixels_with_y_downward(monkeypatch):
             {"name": "t2", "pos": "189,54"},
         ],
     }
-    monkeypatch.setattr(drawing, "_run_dot", lambda source, fmt: json.dumps(drawn).encode())
+    monkeypatch.setattr(drawing, "_run_dot", lambda source, fmt, **_: json.dumps(drawn).encode())
     document = flow_document({"A": 1, "B": 1, "C": 1}, [("A", "C"), ("B", "C")])
     document["phases"] = [{"name": "First"}, {"name": "Second"}]
     for task, phase in zip(document["tasks"], ("First", "First", "Second"), strict=True):
@@ -188,4 +190,67 @@ def test_graphviz_points_become_canvas_pixels_with_y_downward(monkeypatch):
         },
         # top-left (8, 108 − 100), 108 × 92 points
         "phases": {"First": {"x": 10.7, "y": 10.7, "width": 144.0, "height": 122.7}},
+        "routes": [],
     }
+
+
+BOX = (150, 54)  # a task's box on the canvas, pixels
+
+
+def crossings(route, positions, ends):
+    """The tasks (other than the route's own ends) whose box a route's polyline enters."""
+    points = [(p["x"], p["y"]) for p in route["points"]]
+    segments = list(pairwise(points))
+    hit = set()
+    for key, at in positions.items():
+        if key in ends:
+            continue
+        x1, x2 = at["x"] - BOX[0] / 2, at["x"] + BOX[0] / 2
+        y1, y2 = at["y"] - BOX[1] / 2, at["y"] + BOX[1] / 2
+        for (ax, ay), (bx, by) in segments:
+            for step in range(11):  # points along each segment
+                x, y = ax + (bx - ax) * step / 10, ay + (by - ay) * step / 10
+                if x1 < x < x2 and y1 < y < y2:
+                    hit.add(key)
+    return hit
+
+
+def test_the_layout_routes_every_dependency_around_the_other_tasks(api, content_flow):
+    result = layout(api, content_flow.pk).json()
+    routes = {(r["from"], r["to"]): r for r in result["routes"]}
+    assert len(routes) == 11
+    t1_t6 = routes[("T1", "T6")]
+    assert len(t1_t6["points"]) >= 3
+    for (source, target), route in routes.items():
+        assert crossings(route, result["positions"], {source, target}) == set(), (source, target)
+
+
+def test_routes_around_the_tasks_where_they_stand(api, content_flow):
+    """The shipped example's own positions: T1 → T6 (soft) would run straight through T2 to
+    T5; its route goes around them."""
+    document = json.loads(
+        (Path(drawing.__file__).parent / "examples" / "content-production.json").read_text()
+    )
+    positions = {t["key"]: {"x": t["x"], "y": t["y"]} for t in document["tasks"]}
+    straight = {"from": "T1", "to": "T6", "points": [positions["T1"], positions["T6"]]}
+    assert crossings(straight, positions, {"T1", "T6"}) == {"T2", "T5"}
+    response = api.post(f"/api/flows/{content_flow.pk}/routes/", document, format="json")
+    assert response.status_code == 200
+    routes = {(r["from"], r["to"]): r for r in response.json()["routes"]}
+    assert len(routes) == len(document["dependencies"])
+    for (source, target), route in routes.items():
+        assert crossings(route, positions, {source, target}) == set(), (source, target)
+
+
+def test_routes_of_a_document_with_a_cycle_are_refused_by_name(api, content_flow):
+    document = flow_document({"A": 1, "B": 1}, [("A", "B"), ("B", "A")])
+    response = api.post(f"/api/flows/{content_flow.pk}/routes/", document, format="json")
+    assert response.status_code == 400
+    assert response.json()["message"] == "dependency cycle: A → B → A"
+
+
+def test_routes_of_another_users_flow_are_not_found(bob_api, content_flow):
+    response = bob_api.post(
+        f"/api/flows/{content_flow.pk}/routes/", content_document(), format="json"
+    )
+    assert response.status_code == 404
