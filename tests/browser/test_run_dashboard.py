@@ -80,6 +80,25 @@ def test_a_fail_fast_burst_on_200_tasks_is_applied_whole_and_fast(browser, serve
     assert tab.evaluate("window.vividoRuns[0].stats.maxLag") < 1000
     seqs = tab.evaluate("window.vividoRuns[0].log.map(e => e.seq).reverse()")
     assert seqs == list(range(1, api["last_seq"] + 1))
+    # The log: 100 rows a page, newest first, a filter on every column.
+    last = api["last_seq"]
+    log = tab.locator('[data-field="log"] tr')
+    assert log.count() == 100
+    assert log.first.locator("td").first.inner_text() == str(last)
+    assert tab.locator('[data-field="log-range"]').inner_text() == f"1–100 of {last} events"
+    tab.get_by_role("button", name="Older →").click()
+    assert log.first.locator("td").first.inner_text() == str(last - 100)
+    tab.get_by_label("Filter by who").fill("vivido")
+    rows = [r.locator("td").all_inner_texts() for r in log.all()]
+    assert rows and all(r[5] == "vivido" for r in rows), rows
+    assert [r[2:5] for r in rows] == [["T1", "running", "failed"], ["T1", "ready", "running"]]
+    tab.get_by_label("Filter by who").fill("")
+    tab.get_by_label("Filter by to").fill("skipped")
+    tab.get_by_label("Filter by task").fill("T19")
+    rows = [r.locator("td").all_inner_texts() for r in log.all()]
+    # T19 was running (cancelled); T190 … T199 were skipped.
+    assert {r[2] for r in rows} == {f"T{n}" for n in range(190, 200)}
+    assert all(r[4] == "skipped" for r in rows)
     assert tab.js_errors == []
     tab.context.close()
 

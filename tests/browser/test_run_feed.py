@@ -214,3 +214,28 @@ def test_events_the_socket_drops_are_fetched_again(browser, fast_server):
     assert tab.locator('[data-field="connection"]').inner_text() == "Live"
     assert tab.js_errors == []
     tab.context.close()
+
+
+def test_a_connect_that_hangs_falls_back_to_polling(browser, fast_server):
+    """A socket that opens and never says anything: after two connects of 5 s, polling."""
+    flow = import_flow(fast_server, flow_document({"A": 60, "B": 1}, [("A", "B")]))
+    run = start_run(fast_server, flow, time_scale=1)
+    tab = open_tab(browser, fast_server)
+    tab.context.route_web_socket("**/ws/**", lambda ws: None)
+    tab.add_init_script(RECORD_BADGE)
+    tab.goto(f"/runs/{run}/")
+    tab.locator('[data-field="connection"]').filter(has_text="Polling — updated").wait_for(
+        timeout=16_000
+    )
+    states, times = tab.evaluate("[window.badgeStates, window.badgeTimes]")
+    assert states == ["connecting", "reconnecting", "polling"], states
+    assert 10 <= (times[2] - times[0]) / 1000 <= 13.5, times
+    assert tab.locator('[data-field="status"]').inner_text() == "running"
+    fast_server.call("POST", f"/api/runs/{run}/cancel/")
+    tab.locator('[data-field="status"]').filter(has_text="cancelled").wait_for(timeout=5_000)
+    assert tab.locator('[data-field="counters"]').inner_text() == (
+        "✓ 0 · ▶ 0 · ✕ 0 · ⊘ 2 cancelled · remaining 0 of 2 tasks"
+    )
+    assert tab.evaluate("window.badgeStates") == ["connecting", "reconnecting", "polling"]
+    assert tab.js_errors == []
+    tab.context.close()

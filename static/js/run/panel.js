@@ -99,6 +99,14 @@ export class TaskPanel {
     this.body.replaceChildren(...parts);
   }
 
+  // Once a second: the durations of attempts still going (nothing else, so focus stays put).
+  tick() {
+    if (!this.box || !this.key) return;
+    for (const row of this.body.querySelectorAll('tr[data-outcome="going"]')) {
+      row.cells[3].textContent = duration(row.entry);
+    }
+  }
+
   historyTable(history) {
     if (!history.length) return el("p", { className: "empty", textContent: "No attempt yet." });
     const head = ["Attempt", "Start", "End", "Duration", "Outcome", "Error", "By"].map((text) => el("th", { scope: "col", textContent: text }));
@@ -118,6 +126,7 @@ export class TaskPanel {
         el("td", { textContent: by }),
       );
       row.dataset.outcome = entry.outcome ?? "going";
+      row.entry = entry;
       return row;
     });
     const table = el("table", { className: "figures attempts" }, el("caption", { className: "visually-hidden", textContent: "Every attempt, oldest first" }), el("thead", {}, el("tr", {}, ...head)), el("tbody", {}, ...rows));

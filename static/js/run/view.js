@@ -22,6 +22,19 @@ const BADGES = {
 };
 const OPTIONAL_COUNTERS = ["retrying", "skipped", "cancelled", "compensating", "compensated"];
 
+// Redraw a box without losing the keyboard's place: focus goes back to the control with the
+// same accessible name, or to the box's first control.
+function keepingFocus(box, redraw) {
+  const focused = document.activeElement;
+  const inside = box && focused && box.contains(focused) && focused !== box;
+  const name = inside ? focused.getAttribute("aria-label") ?? focused.textContent : null;
+  redraw();
+  if (!inside || box.contains(focused)) return;
+  const controls = [...box.querySelectorAll("button, a[href], input")];
+  const again = controls.find((c) => (c.getAttribute("aria-label") ?? c.textContent) === name) ?? controls[0];
+  again?.focus();
+}
+
 export class RunView {
   constructor(root, info, { onChange = () => {} } = {}) {
     this.root = root;
@@ -66,6 +79,9 @@ export class RunView {
   // -- from the feed --------------------------------------------------------------------------
 
   snapshot(run, seq) {
+    // A snapshot older than the state already held (a poll got further first) changes nothing:
+    // the events after it are already applied.
+    if (this.model.run && seq < this.model.seq) return;
     const first = !this.model.run;
     const began = performance.now();
     this.model.replace(run, seq);
@@ -108,11 +124,19 @@ export class RunView {
     this.stats.maxLag = Math.max(this.stats.maxLag, lag);
   }
 
+  // The badge's state is announced when it changes; the time a poll updates is not.
   connected(state, at) {
-    this.connection = state;
     const badge = this.field("connection");
-    badge.dataset.state = state;
-    badge.textContent = BADGES[state](at);
+    const [label, time] = BADGES[state](at).split(" — ");
+    if (this.connection !== state || !badge.firstElementChild) {
+      badge.dataset.state = state;
+      const when = el("span", { className: "connection-time" });
+      if (state === "polling") when.setAttribute("aria-hidden", "true"); // a new time each second
+      badge.replaceChildren(el("span", { textContent: label }), when);
+    }
+    this.connection = state;
+    badge.lastElementChild.textContent = time ? ` — ${time}` : "";
+    badge.title = time ? `${label} — ${time}` : label;
   }
 
   // -- rendering ------------------------------------------------------------------------------
@@ -136,7 +160,7 @@ export class RunView {
       this.renderManual();
       this.pads?.render(run.tasks, all ? keys : keys.filter((key) => run.tasks[key]?.executor === "manual"));
     }
-    if (this.chosen && (all || changed.tasks.has(this.chosen))) this.panel.render(run.tasks[this.chosen]);
+    if (this.chosen && (all || changed.tasks.has(this.chosen))) keepingFocus(this.panel.box, () => this.panel.render(run.tasks[this.chosen]));
     if (this.eventLog.dirty) this.eventLog.render();
     this.gantt.request(run);
     this.onChange(this);
@@ -186,9 +210,11 @@ export class RunView {
       box.replaceChildren(el("p", { className: "empty", textContent: "No task needs a person right now." }));
       return;
     }
-    box.replaceChildren(
-      ...waiting.map(([key, task]) =>
-        el("div", { className: "manual-task" }, el("span", { textContent: `${key} ${this.graph.name(key)} (${task.state})` }), ...this.controls.taskButtons(key, task)),
+    keepingFocus(box, () =>
+      box.replaceChildren(
+        ...waiting.map(([key, task]) =>
+          el("div", { className: "manual-task" }, el("span", { textContent: `${key} ${this.graph.name(key)} (${task.state})` }), ...this.controls.taskButtons(key, task)),
+        ),
       ),
     );
   }
@@ -201,7 +227,7 @@ export class RunView {
     }
     this.renderManual();
     this.pads?.render(this.run.tasks, [key]);
-    if (this.chosen === key) this.panel.render(this.run.tasks[key]);
+    if (this.chosen === key) keepingFocus(this.panel.box, () => this.panel.render(this.run.tasks[key]));
   }
 
   choose(key) {
@@ -219,7 +245,7 @@ export class RunView {
     if (this.connection !== "live" && this.connection !== "polling") return;
     this.field("elapsed").textContent = seconds(this.model.elapsed());
     if (Object.values(run.tasks).some((t) => t.state === "running" || t.state === "compensating")) this.gantt.request(run);
-    if (this.chosen) this.panel.render(run.tasks[this.chosen]);
+    if (this.chosen) this.panel.tick();
   }
 
   get log() {
