@@ -154,12 +154,13 @@ async def test_a_heartbeat_reveals_and_fills_a_lost_tail(alice, settings, monkey
     # The layer loses the step's message: nothing is broadcast at all.
     monkeypatch.setattr("runs.engine.publish_after_commit", lambda run_id, events: None)
     await finish(run.pk, "A", 1)
+    beat = await feed.receive_json_from(timeout=2)
+    assert beat == {"type": "heartbeat", "last_seq": 4, "status": "running"}
     frame = await feed.receive_json_from(timeout=2)
     assert frame["type"] == "events"
     assert [e["seq"] for e in frame["events"]] == [3, 4]
     beat = await feed.receive_json_from(timeout=2)
     assert beat == {"type": "heartbeat", "last_seq": 4, "status": "running"}
-    assert (await feed.receive_json_from(timeout=2))["type"] == "heartbeat"
     await feed.disconnect()
 
 
