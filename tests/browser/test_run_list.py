@@ -277,3 +277,37 @@ def test_the_grid_holds_the_twenty_newest_runs_and_scrolls_inside_its_box(server
         "(box => box.scrollWidth > box.clientWidth)(document.querySelector('.run-history-box'))"
     )
     assert tab.js_errors == []
+
+
+def test_a_socket_that_falls_silent_after_hello_gives_way_to_polling(server, tab):
+    # Hello gets through, then nothing: no heartbeat, no nudge. After 2×H + 1 s the page must
+    # stop claiming "Live" and poll.
+    def silence_after_hello(ws):
+        upstream = ws.connect_to_server()
+        upstream.on_message(lambda message: ws.send(message) if '"hello"' in message else None)
+
+    tab.route_web_socket("**/ws/flows/**", silence_after_hello)
+    flow = import_flow(server)
+    tab.goto(f"/flows/{flow}/runs/")
+    connection = tab.locator('[data-field="connection"]')
+    connection.filter(has_text="Live").wait_for()
+    connection.filter(has_text="Polling").wait_for(timeout=15_000)
+    run = start(server, flow, time_scale=0.01)
+    wait_status(tab, run, "succeeded")
+    assert tab.js_errors == []
+
+
+def test_the_list_says_offline_while_the_server_is_down_and_recovers(server, tab):
+    flow = import_flow(server)
+    tab.goto(f"/flows/{flow}/runs/")
+    connection = tab.locator('[data-field="connection"]')
+    connection.filter(has_text="Live").wait_for()
+    tab.evaluate("window.sameDocument = true")
+    server.kill()
+    connection.filter(has_text="Offline — showing data from").wait_for()
+    server.start(port=server.port)
+    run = start(server, flow, time_scale=0.01)
+    wait_status(tab, run, "succeeded")
+    connection.filter(has_text="Live").wait_for(timeout=30_000)
+    assert tab.evaluate("window.sameDocument") is True
+    assert tab.js_errors == []

@@ -141,13 +141,14 @@ export class ListFeed {
     if (this.dirty) this.request();
   }
 
-  // live: the socket said hello and speaks; polling: no socket, the list is fetched every
-  // 2 s; offline: the last fetch failed, the page shows what it had.
+  // live: the list is loaded and the socket said hello and speaks; polling: no socket, the
+  // list is fetched every 2 s; offline: the last fetch failed, the page shows what it had.
   report() {
     let state;
     if (this.fetchFailed) state = "offline";
+    else if (!this.lastGood) state = "connecting"; // nothing fetched yet: not live, whatever the socket says
     else if (this.live) state = "live";
-    else if (this.pollTimer && this.lastGood) state = "polling";
+    else if (this.pollTimer) state = "polling";
     else state = "connecting";
     if (state === this.state && state !== "offline") return;
     this.state = state;
