@@ -50,19 +50,22 @@ def test_six_steps_leave_resume_and_change_an_answer(page, alice):
     wait_saved(page)
     page.get_by_role("button", name="Next").click()
 
-    # Step 3: durations; an estimate out of order is refused next to the table.
+    # Step 3: estimates typed left to right, a row at a time; a row out of order is
+    # refused as a whole, next to its fields, and its typed values stay on screen.
     at_step(page, 3, "Estimate durations and resource profiles")
-    for key, likely in (("T2", 3), ("T3", 5)):
-        page.get_by_label(f"pessimistic duration of {key}").fill(str(likely))
-        page.get_by_label(f"pessimistic duration of {key}").press("Tab")
-        page.get_by_label(f"likely duration of {key}").fill(str(likely))
-        page.get_by_label(f"likely duration of {key}").press("Tab")
-    page.get_by_label("optimistic duration of T2").fill("9")
-    page.get_by_label("optimistic duration of T2").press("Tab")
-    assert page.get_by_role("alert").inner_text() == "T2: keep optimistic ≤ likely ≤ pessimistic."
+    page.get_by_label("optimistic duration of T2").click()
+    for value in (9, 3, 3, 5, 5, 5):
+        page.keyboard.type(str(value))
+        page.keyboard.press("Tab")
+    assert page.get_by_role("alert").inner_text() == (
+        "T2: Optimistic must not exceed likely. Nothing was stored for this row."
+    )
+    assert page.get_by_label("optimistic duration of T2").input_value() == "9"
     page.get_by_label("optimistic duration of T2").fill("2")
-    page.get_by_label("optimistic duration of T2").press("Tab")
+    page.get_by_label("optimistic duration of T2").press("Escape")
+    page.get_by_label("optimistic duration of T3").focus()
     wait_saved(page)
+    assert page.locator("#step-error").inner_text() == ""
     page.get_by_role("button", name="Next").click()
     at_step(page, 4, "Identify independent task clusters")
 
