@@ -15,6 +15,7 @@ const PAGE = 1000;
 const GAP_GRACE = 250; // the stream usually fills a gap by itself within this
 const RESYNC_TIMEOUT = 3000;
 const FAILS_BEFORE_POLLING = 2;
+const SHORT_LIVED = 30_000;
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 
 async function getJson(url) {
@@ -102,13 +103,17 @@ export class RunFeed {
     this.retry(Math.min(1000 * 2 ** (this.failures - 1), 30_000));
   }
 
+  // A socket that was live dropped or went silent. Reconnect at once; but sockets that keep
+  // dying soon after their snapshot (a proxy cutting them) are retried ever more slowly, so
+  // the badge cannot flap quickly even then.
   lost(ws) {
     if (ws.done) return;
     ws.done = true;
     this.discard(ws);
     clearInterval(this.watchdog);
+    this.shortLived = Date.now() - ws.liveSince < SHORT_LIVED ? (this.shortLived ?? 0) + 1 : 0;
     this.report("reconnecting");
-    this.retry(300);
+    this.retry(this.shortLived ? Math.min(1000 * 2 ** (this.shortLived - 1), 30_000) : 300);
   }
 
   retry(delay) {
@@ -138,6 +143,7 @@ export class RunFeed {
     if (message.type === "snapshot") {
       clearTimeout(ws.timer);
       ws.live = true;
+      ws.liveSince = Date.now();
       this.failures = 0;
       this.heartbeat = Number(message.heartbeat) || 0;
       this.stopPolling();
