@@ -12,6 +12,13 @@ from tests.browser.test_run_feed import counters_add_up, import_flow, open_tab, 
 from tests.factories import flow_document
 
 TERMINAL = {"succeeded", "failed", "cancelled"}
+SLOW_TASK_ACTIONS = """
+const fetchNow = window.fetch;
+window.fetch = (url, options) =>
+  options?.method === "POST" && String(url).includes("/tasks/")
+    ? new Promise((resolve) => setTimeout(resolve, 600)).then(() => fetchNow(url, options))
+    : fetchNow(url, options);
+"""
 
 
 @pytest.fixture(scope="module")
@@ -111,10 +118,17 @@ def test_fail_fast_during_a_pause_cancels_the_rest(browser, server):
     flow = import_flow(server, document)
     run = start_run(server, flow, time_scale=1)
     tab = open_tab(browser, server)
+    # Task actions take 0.6 s longer, so that the buttons can be seen disabled meanwhile.
+    tab.add_init_script(SLOW_TASK_ACTIONS)
     tab.goto(f"/runs/{run}/")
     tab.locator('[data-field="connection"]').filter(has_text="Live").wait_for()
+    tab.locator('.task-item[data-key="M"]').dispatch_event("click")
     tab.get_by_role("button", name="Start M on the graph").click()
+    for name in ("Start M", "Fail M", "Start M in the task details", "Fail M on the graph"):
+        assert tab.get_by_role("button", name=name, exact=True).is_disabled(), name
     tab.wait_for_function("window.vividoRuns[0].run?.tasks.M.state === 'running'")
+    tab.get_by_role("button", name="Fail M on the graph").wait_for()
+    assert tab.get_by_role("button", name="Fail M on the graph").is_enabled()
     tab.get_by_role("button", name="Pause", exact=True).click()
     tab.locator('[data-field="status"]').filter(has_text="paused").wait_for()
     assert tab.locator(".toast").filter(has_text="Paused").count() == 1
