@@ -49,6 +49,9 @@ def runs(repeat: int = 3) -> Report:
     user = get_user_model().objects.create_user("bench-runs", password="bench-password-1")
     burst = services.flow_import(owner=user, document=wide(200, "Wide"))
     waves = services.flow_import(owner=user, document=layered(10, 20))
+    compensation = layered(10, 20)
+    compensation["tasks"][190]["failure_rate"] = 1
+    compensated = services.flow_import(owner=user, document=compensation)
     idle_document = wide(20, "Waiting for a person")
     idle_document["tasks"][0]["executor"] = "manual"
     idle = services.flow_import(owner=user, document=idle_document)
@@ -78,6 +81,7 @@ def runs(repeat: int = 3) -> Report:
         api = _Api(base, token)
         delays = {n: asyncio.run(_delivery(api, port, burst.pk, n)) for n in VIEWERS}
         walls = {n: asyncio.run(_wall_time(api, port, waves.pk, n)) for n in (1, 200)}
+        page = _dashboard(api, base, compensated.pk)
         cpu = _idle_dashboards(api, base, idle.pk, server_pid, dashboards=10, seconds=60)
 
     rows = [
@@ -101,6 +105,8 @@ def runs(repeat: int = 3) -> Report:
         facts[f"{viewers} viewers: transition-to-client delay p50 / p99 (ms)"] = (
             f"{_pct(values, 0.5):.1f} / {_pct(values, 0.99):.1f} over {len(values)} deliveries"
         )
+    for what, value in page.items():
+        facts[f"run page, 200 tasks: {what}"] = round(value, 1)
     facts["10 idle dashboards for 60 s: CPU seconds (server / Chromium)"] = (
         f"{cpu['server']:.2f} / {cpu['chromium']:.2f}"
     )
@@ -262,13 +268,7 @@ def _idle_dashboards(
         time.sleep(0.2)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        page = context.new_page()
-        page.goto(base + "/accounts/login/")
-        page.fill("#id_username", "bench-runs")
-        page.fill("#id_password", "bench-password-1")
-        page.click("button[type=submit]")
-        page.wait_for_url("**/")
+        context, page = _signed_in(browser, base)
         pages = [page, *(context.new_page() for _ in range(dashboards - 1))]
         for tab in pages:
             tab.goto(f"{base}/runs/{run_id}/")
@@ -280,3 +280,84 @@ def _idle_dashboards(
         browser.close()
     api.call("POST", f"/api/runs/{run_id}/cancel/")
     return {"server": after[0] - before[0], "chromium": after[1] - before[1]}
+
+
+def _signed_in(browser: Any, base: str) -> tuple[Any, Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_username", "bench-runs")
+    page.fill("#id_password", "bench-password-1")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    return context, page
+
+
+def _dashboard(api: _Api, base: str, flow_id: int) -> dict[str, float]:
+    """The run page of a 200-task run in Chromium: its first render, and how long it takes
+    to apply the whole run's events (about 700: compensation) delivered in one burst."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    body = {
+        "blueprint": "parallel",
+        "failure_policy": "continue_with_compensation",
+        "time_scale": 0.01,
+        "max_retries": 0,
+        "seed": 1,
+    }
+    run_id = api.call("POST", f"/api/flows/{flow_id}/runs/", body)["id"]
+    held: list[str] = []
+    sockets: list[Any] = []
+    seen: dict[str, int] = {}
+
+    def hold(ws: Any) -> None:
+        server = ws.connect_to_server()
+        sockets.append(ws)
+
+        def forward(message: str) -> None:
+            data = json.loads(message)
+            if data["type"] == "snapshot":
+                seen["seq"] = data["last_seq"]
+                ws.send(message)
+            elif data["type"] == "heartbeat":
+                ws.send(json.dumps({**data, "last_seq": seen["seq"], "status": "running"}))
+            else:
+                held.append(message)
+                seen["held"] = max(seen.get("held", 0), data["last_seq"])
+
+        server.on_message(forward)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context, page = _signed_in(browser, base)
+        context.route_web_socket("**/ws/**", hold)
+        page.goto(f"{base}/runs/{run_id}/")
+        page.wait_for_function("window.vividoRuns?.[0]?.stats?.firstRender > 0", timeout=30_000)
+        first = page.evaluate("window.vividoRuns[0].stats")
+        go = f"/api/runs/{run_id}/tasks/G/"
+        api.call("POST", go + "start/")
+        api.call("POST", go + "complete/")
+        # Playwright hands over the socket's messages while the page is being waited on.
+        deadline = time.monotonic() + 60
+        while api.call("GET", f"/api/runs/{run_id}/")["status"] == "running":
+            if time.monotonic() > deadline:
+                break
+            page.wait_for_timeout(300)
+        last_seq = api.call("GET", f"/api/runs/{run_id}/")["last_seq"]
+        while seen.get("held", 0) < last_seq and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        for message in held:
+            sockets[0].send(message)
+        page.wait_for_function(
+            f"window.vividoRuns[0].model.seq >= {last_seq}", timeout=30_000, polling="raf"
+        )
+        after = page.evaluate("window.vividoRuns[0].stats")
+        browser.close()
+    return {
+        "first render (ms since navigation)": first["firstRender"],
+        "snapshot render (ms)": first["renderMs"],
+        "burst events": after["events"],
+        "burst applied (ms, arrival to on screen)": after["maxLag"],
+    }
