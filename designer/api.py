@@ -90,6 +90,13 @@ class FlowSerializer(serializers.ModelSerializer):
     task_count = serializers.IntegerField(read_only=True, default=0)
     handoff_delay = serializers.FloatField(min_value=0, max_value=1_000_000, required=False)
     sync_overhead = serializers.FloatField(min_value=0, max_value=1_000_000, required=False)
+    value_per_time_unit = serializers.FloatField(
+        min_value=0,
+        max_value=1_000_000_000,
+        required=False,
+        allow_null=True,
+        help_text="What one time unit saved is worth; null: not set.",
+    )
 
     class Meta:
         model = Flow
@@ -100,6 +107,7 @@ class FlowSerializer(serializers.ModelSerializer):
             "time_unit",
             "handoff_delay",
             "sync_overhead",
+            "value_per_time_unit",
             "version",
             "task_count",
             "created_at",
@@ -163,7 +171,7 @@ class FlowViewSet(
     )
     @action(detail=False, methods=["post"], url_path="import")
     def import_document(self, request: Request) -> Response:
-        flow = services.flow_import(owner=request.user, document=request.data)
+        flow = services.flow_import(owner=request.user, document=request.data, needs_fit=True)
         return Response({"id": flow.pk, "version": flow.version}, status=status.HTTP_201_CREATED)
 
     @extend_schema(

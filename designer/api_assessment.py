@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from designer import selectors
-from designer.analysis.assessment import assessment_markdown
+from designer.analysis.report import report_blocks, report_markdown
 from designer.assessments import assessment_of, assessment_state, assessment_step_save
 
 
@@ -46,8 +46,10 @@ def assessment_report(request: Request, flow_id: int) -> HttpResponse:
     """The assessment as a Markdown file."""
     flow = selectors.flow_of(request.user, flow_id)
     state = assessment_state(flow)
-    text = assessment_markdown(
-        selectors.flow_spec(flow), assessment_of(flow).answers, state["outcome"]
+    text = report_markdown(
+        report_blocks(
+            selectors.flow_spec(flow), assessment_of(flow).answers, state["outcome"], state["steps"]
+        )
     )
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     name = slugify(flow.name) or "flow"

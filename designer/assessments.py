@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import OrderedDict
+from threading import Lock
 from typing import Any
 
 from django.db import transaction
@@ -11,12 +15,37 @@ from designer.analysis.assessment import (
     DIMENSION_KEYS,
     READINESS_QUESTIONS,
     STEPS,
-    assessment_outcome,
+    flow_figures,
+    outcome_from,
 )
+from designer.analysis.document import flow_to_document
+from designer.analysis.model import Flow
 from designer.errors import DomainError
 
 QUESTIONS = {q["key"]: q for q in READINESS_QUESTIONS}
 COMPUTED_STEPS = (4, 6)  # clusters and measurements: figures read off the flow
+FIGURES_CACHED = 32  # flows whose figures are kept between requests
+
+# The flow's figures (schedules, 500 simulated runs, the audit) keyed by the flow document
+# itself, so every wizard request after a change of answers alone reuses them, and a stale
+# entry cannot be served for a changed flow.
+_figures: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_figures_lock = Lock()
+
+
+def figures_of(spec: Flow) -> dict[str, Any]:
+    """`flow_figures` for a flow, computed once per distinct flow document."""
+    key = hashlib.sha256(json.dumps(flow_to_document(spec), sort_keys=True).encode()).hexdigest()
+    with _figures_lock:
+        if key in _figures:
+            _figures.move_to_end(key)
+            return _figures[key]
+    computed = flow_figures(spec)
+    with _figures_lock:
+        _figures[key] = computed
+        while len(_figures) > FIGURES_CACHED:
+            _figures.popitem(last=False)
+    return computed
 
 
 def assessment_of(flow: models.Flow) -> models.Assessment:
@@ -27,49 +56,98 @@ def assessment_of(flow: models.Flow) -> models.Assessment:
 def assessment_state(flow: models.Flow) -> dict[str, Any]:
     """Answers, each step's state and everything computed from the flow and answers."""
     assessment = assessment_of(flow)
+    spec = selectors.flow_spec(flow)
+    outcome = outcome_from(figures_of(spec), assessment.answers)
+    inputs = step_inputs(spec, assessment.answers, outcome)
+    steps, current = step_states(assessment, flow.version, inputs)
     return {
         "answers": assessment.answers,
-        "steps": step_states(assessment, flow.version),
-        "outcome": assessment_outcome(selectors.flow_spec(flow), assessment.answers),
+        "steps": steps,
+        "current_step": current,
+        "outcome": outcome,
         "flow_version": flow.version,
     }
 
 
-def step_states(assessment: models.Assessment, flow_version: int) -> list[dict[str, Any]]:
-    """done, attention or todo; the first step not done is current.
+def step_inputs(
+    spec: Flow, answers: dict[str, Any], outcome: dict[str, Any]
+) -> dict[int, str | None]:
+    """A fingerprint of what each step is shown that an earlier step or the flow decides.
 
-    A step needs attention when an earlier step was confirmed after it, or, for the steps
-    computed from the flow (clusters, measurements), when the flow was changed after the
-    last confirmation (in the editor, say).
+    Step 2 classifies the dependency pairs of step 1; step 3 estimates step 1's tasks;
+    step 4 shows the clusters; step 6 the figures and the recommendation (which the
+    readiness answers and the decision sheet also decide). Steps 1 and 5 take nothing from
+    earlier steps. A confirmed step needs attention only when its fingerprint changes.
     """
-    confirmed = assessment.progress.get("steps", {})
-    seen_version = max((mark["version"] for mark in confirmed.values()), default=flow_version)
+    figures = outcome["figures"]["blueprints"]
+    parts: dict[int, Any] = {
+        2: sorted([d.source, d.target] for d in spec.dependencies),
+        3: sorted(t.key for t in spec.tasks),
+        4: [[c["tasks"], c["saving"], c["balanced"]] for c in outcome["clusters"]],
+        6: {
+            "figures": {
+                name: [f["cycle_time"], f["p50"], f["p80"], f["overhead"], f["cost"]]
+                for name, f in figures.items()
+            },
+            "recommendation": outcome["recommendation"],
+            "audit": [e["text"] for e in outcome["audit"]["entries"]],
+        },
+    }
+    return {
+        number: (
+            hashlib.sha256(json.dumps(parts[number], sort_keys=True).encode()).hexdigest()[:16]
+            if number in parts
+            else None
+        )
+        for number, _ in STEPS
+    }
+
+
+def step_states(
+    assessment: models.Assessment, flow_version: int, inputs: dict[int, str | None]
+) -> tuple[list[dict[str, Any]], int | None]:
+    """done, attention, current, skipped or todo for each step, and the current step.
+
+    A confirmed step needs attention when its input (`step_inputs`) has changed since it
+    was confirmed — never because another step was merely confirmed again. The current
+    step is the one the wizard last opened or confirmed its way to; steps before it that
+    were never confirmed are skipped. Without that record, the first step not done.
+    """
+    progress = assessment.progress
+    confirmed = progress.get("steps", {})
     states = []
-    latest_before = 0
-    current_given = False
     for number, name in STEPS:
         mark = confirmed.get(str(number))
         if mark is None:
             state = "todo"
-        elif mark["revision"] < latest_before or (
-            number in COMPUTED_STEPS and flow_version > seen_version
-        ):
-            state = "attention"
-        else:
-            state = "done"
-        if mark is not None:
-            latest_before = max(latest_before, mark["revision"])
-        if state != "done" and not current_given:
-            current_given = True
-            state = "current" if state == "todo" else state
+        elif "input" in mark:
+            state = "attention" if mark["input"] != inputs[number] else "done"
+        else:  # confirmed before inputs were recorded: the flow's version tells
+            changed = number in COMPUTED_STEPS and flow_version > mark["version"]
+            state = "attention" if changed else "done"
         states.append({"number": number, "name": name, "state": state})
-    return states
+    current = progress.get("at")
+    if current is None:
+        current = next((s["number"] for s in states if s["state"] != "done"), None)
+    for entry in states:
+        if entry["state"] != "todo" or current is None:
+            continue
+        if entry["number"] == current:
+            entry["state"] = "current"
+        elif entry["number"] < current:
+            entry["state"] = "skipped"
+    return states, current
 
 
 def assessment_step_save(
     *, flow: models.Flow, step: int, answers: dict[str, Any], confirm: bool = True
 ) -> models.Assessment:
-    """Merge a step's answers, check them, and mark the step confirmed at this flow version."""
+    """Merge a step's answers, check them, and record where the wizard is.
+
+    Confirming marks the step done with a fingerprint of its input and moves the wizard to
+    the next step; saving without confirming (also how the wizard says it opened a step)
+    makes this step the current one.
+    """
     if step not in dict(STEPS):
         raise DomainError("step must be a number from 1 to 6", field="step")
     with transaction.atomic():
@@ -87,16 +165,21 @@ def assessment_step_save(
             raise DomainError(
                 f"answers: unknown part(s) {', '.join(sorted(unknown))}", field="answers"
             )
+        progress = dict(assessment.progress)
         if confirm:
             _check_complete(flow, step, merged)
-            progress = dict(assessment.progress)
+            spec = selectors.flow_spec(flow)
+            inputs = step_inputs(spec, merged, outcome_from(figures_of(spec), merged))
             revision = progress.get("revision", 0) + 1
             progress["revision"] = revision
             progress["steps"] = {
                 **progress.get("steps", {}),
-                str(step): {"revision": revision, "version": flow.version},
+                str(step): {"revision": revision, "version": flow.version, "input": inputs[step]},
             }
-            assessment.progress = progress
+            progress["at"] = min(step + 1, len(STEPS))
+        else:
+            progress["at"] = step
+        assessment.progress = progress
         assessment.answers = merged
         assessment.save()
     return assessment

@@ -24,6 +24,8 @@ class Flow(models.Model):
     )
     handoff_delay = models.FloatField(default=0)
     sync_overhead = models.FloatField(default=0)
+    # What one time unit saved is worth; null = not set (the cost of speed is not shown).
+    value_per_time_unit = models.FloatField(null=True, blank=True)
     # Bumped by every change to the flow document; the graph endpoint's ETag.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -35,6 +37,10 @@ class Flow(models.Model):
             models.CheckConstraint(
                 condition=Q(handoff_delay__gte=0) & Q(sync_overhead__gte=0),
                 name="flow_delays_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(value_per_time_unit__isnull=True) | Q(value_per_time_unit__gte=0),
+                name="flow_value_not_negative",
             ),
         ]
 
@@ -49,6 +55,8 @@ class ResourcePool(models.Model):
     name = models.CharField(max_length=200)
     capacity = models.PositiveIntegerField()
     description = models.TextField(blank=True)
+    # What one unit costs per time unit of use; null = not set.
+    cost_per_unit = models.FloatField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -56,6 +64,10 @@ class ResourcePool(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["flow", "name"], name="pool_name_unique_in_flow"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="pool_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(cost_per_unit__isnull=True) | Q(cost_per_unit__gte=0),
+                name="pool_cost_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -39,7 +39,10 @@ def flow_spec(flow: models.Flow) -> spec.Flow:
         time_unit=flow.time_unit,
         handoff_delay=flow.handoff_delay,
         sync_overhead=flow.sync_overhead,
-        resources=tuple(spec.ResourcePool(p.name, p.capacity, p.description) for p in pools),
+        value_per_time_unit=flow.value_per_time_unit,
+        resources=tuple(
+            spec.ResourcePool(p.name, p.capacity, p.description, p.cost_per_unit) for p in pools
+        ),
         phases=tuple(spec.Phase(p.name, p.description) for p in phases),
         tasks=tuple(
             spec.Task(

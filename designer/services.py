@@ -13,11 +13,19 @@ from designer import models
 from designer.analysis import model as spec
 from designer.analysis.assessment import STEPS
 from designer.analysis.document import flow_from_document
+from designer.analysis.validation import check_needs_fit
 from designer.errors import LimitExceeded, VersionConflict
 from designer.examples import example_assessments, example_documents
 
 # Fields of the flow itself, shared by the document and the flow resource.
-SETTINGS_FIELDS = ("name", "description", "time_unit", "handoff_delay", "sync_overhead")
+SETTINGS_FIELDS = (
+    "name",
+    "description",
+    "time_unit",
+    "handoff_delay",
+    "sync_overhead",
+    "value_per_time_unit",
+)
 
 
 def flow_create(*, owner: AbstractBaseUser, name: str, **fields: Any) -> models.Flow:
@@ -25,9 +33,17 @@ def flow_create(*, owner: AbstractBaseUser, name: str, **fields: Any) -> models.
     return models.Flow.objects.create(owner=owner, name=name, **fields)
 
 
-def flow_import(*, owner: AbstractBaseUser, document: object) -> models.Flow:
-    """A new flow from a flow document, whole or not at all."""
+def flow_import(
+    *, owner: AbstractBaseUser, document: object, needs_fit: bool = False
+) -> models.Flow:
+    """A new flow from a flow document, whole or not at all.
+
+    `needs_fit` also refuses a task needing more of a pool than it holds: the API's import
+    asks for it; copies of stored flows and fixtures do not, so older flows still load.
+    """
     flow_spec = flow_read(document)
+    if needs_fit:
+        check_needs_fit(flow_spec)
     with transaction.atomic():
         flow = models.Flow.objects.create(owner=owner, **_settings_of(flow_spec))
         _write_graph(flow, flow_spec)
@@ -44,6 +60,7 @@ def flow_graph_replace(
     `expected_version=None` means the client sent `If-Match: *`.
     """
     flow_spec = flow_read(document)
+    check_needs_fit(flow_spec)  # the editor and wizard save here: refuse what cannot run
     with transaction.atomic():
         locked = models.Flow.objects.select_for_update().get(pk=flow.pk)
         if expected_version is not None and locked.version != expected_version:
@@ -63,7 +80,8 @@ def flow_graph_replace(
 
 
 def flow_update(*, flow: models.Flow, **fields: Any) -> models.Flow:
-    """Change a flow's settings (name, time unit, delays); a new version like any edit."""
+    """Change a flow's settings (name, time unit, delays, the value of time); a new version
+    like any edit."""
     unknown = set(fields) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValueError(f"not a flow setting: {', '.join(sorted(unknown))}")
@@ -145,7 +163,12 @@ def _settings_of(flow_spec: spec.Flow) -> dict[str, Any]:
 def _write_graph(flow: models.Flow, flow_spec: spec.Flow) -> None:
     pools = models.ResourcePool.objects.bulk_create(
         models.ResourcePool(
-            flow=flow, name=p.name, capacity=p.capacity, description=p.description, position=n
+            flow=flow,
+            name=p.name,
+            capacity=p.capacity,
+            description=p.description,
+            cost_per_unit=p.cost_per_unit,
+            position=n,
         )
         for n, p in enumerate(flow_spec.resources)
     )

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from designer import selectors
 from designer.analysis.assessment import DIMENSIONS, READINESS_QUESTIONS, STEPS
+from designer.analysis.report import report_blocks
 from designer.analysis.schedule import analyse
 from designer.analysis.scheduling import BLUEPRINTS
 from designer.assessments import assessment_state
@@ -94,24 +95,11 @@ def wizard(request: HttpRequest, flow_id: int) -> HttpResponse:
 
 @login_required
 def report(request: HttpRequest, flow_id: int) -> HttpResponse:
-    """The assessment as a page that prints cleanly (print to PDF from the browser)."""
+    """The assessment as a page that prints cleanly (print to PDF from the browser); its
+    words come from the same blocks as the Markdown report."""
     flow = selectors.flow_of(request.user, flow_id)
     state = assessment_state(flow)
-    flow_spec = selectors.flow_spec(flow)
-    answers = state["answers"]
-    questions = [
-        (q["text"], answers.get("readiness", {}).get(q["key"])) for q in READINESS_QUESTIONS
-    ]
-    sheet = [(d, answers.get("sheet", {}).get(d["key"])) for d in DIMENSIONS]
-    return render(
-        request,
-        "designer/report.html",
-        {
-            "flow": flow,
-            "spec": flow_spec,
-            "state": state,
-            "outcome": state["outcome"],
-            "questions": questions,
-            "sheet": sheet,
-        },
+    blocks = report_blocks(
+        selectors.flow_spec(flow), state["answers"], state["outcome"], state["steps"]
     )
+    return render(request, "designer/report.html", {"flow": flow, "report": blocks})

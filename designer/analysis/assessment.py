@@ -6,13 +6,11 @@ analysis as everywhere else, and the recommendation says which inputs decided it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from .graph import FlowGraph, derived_phases
+from .measure import clusters, contention, dependency_audit, measure
 from .model import Flow, format_duration
-from .schedule import analyse
 
 STEPS: tuple[tuple[int, str], ...] = (
     (1, "Map the task inventory and dependencies"),
@@ -122,11 +120,35 @@ MEANINGFUL_GAIN = 0.05  # a blueprint saving less than 5 % of the sequential tim
 SHEET_LEAN = 0.25  # a sheet average beyond ±0.25 (of ±2 per row, normalised to ±1) leans
 
 
+ANSWER_LABELS: dict[str, str] = {
+    "no": "No",
+    "partly": "Partly",
+    "yes": "Yes",
+    "none": "None",
+    "basic": "Basic",
+    "full": "Full",
+    "undecided": "Undecided",
+    "fail_fast": "Fail fast",
+    "continue_with_compensation": "Continue with compensation",
+    "retry_and_proceed": "Retry and proceed",
+}
+
+
+def answer_label(key: str, value: Any) -> str:
+    """An answer as a person reads it: "Retry and proceed", "4 of 5", "not answered"."""
+    if value is None:
+        return "not answered"
+    if key in ("team_maturity", "tooling"):
+        return f"{value} of 5"
+    return ANSWER_LABELS.get(str(value), str(value))
+
+
 def readiness(answers: Mapping[str, Any]) -> dict[str, Any]:
     """A score out of 5 from the questionnaire, with the guide's advice when it is low.
 
     Unanswered questions count 0 and are listed, so a partial questionnaire still shows
-    where it stands.
+    where it stands; with no answer at all there is no score yet (null), rather than a
+    0/5 that reads like a verdict.
     """
     score = 0.0
     missing = []
@@ -136,6 +158,17 @@ def readiness(answers: Mapping[str, Any]) -> dict[str, Any]:
             missing.append(question["key"])
             continue
         score += question["choices"][str(answer)]
+    answered = len(READINESS_QUESTIONS) - len(missing)
+    if not answered:
+        return {
+            "score": None,
+            "out_of": 5,
+            "low": False,
+            "advice": "Answer the questions to get a readiness score.",
+            "missing": missing,
+            "answered": 0,
+            "text": "not answered yet",
+        }
     score = round(score, 2)
     advice = (
         "Start mostly sequential and bring parallelism in later, branch by branch, as state "
@@ -149,6 +182,8 @@ def readiness(answers: Mapping[str, Any]) -> dict[str, Any]:
         "low": score < READINESS_LOW,
         "advice": advice,
         "missing": missing,
+        "answered": answered,
+        "text": f"{_n(score)}/5",
     }
 
 
@@ -160,139 +195,126 @@ def sheet_lean(sheet: Mapping[str, int]) -> float:
     return round(sum(values) / (2 * len(values)), 3)
 
 
-def contention(flow: Flow) -> list[dict[str, Any]]:
-    """Pools that tasks able to run at the same time (one level of the hard graph) would
-    need beyond their capacity: the places where parallelism cannot pay in full."""
-    g = FlowGraph(flow)
-    capacity = {p.name: p.capacity for p in flow.resources}
-    found = []
-    for level in derived_phases(g):
-        demand: dict[str, list[str]] = {}
-        for i in level:
-            for pool, units in flow.tasks[i].resources.items():
-                demand.setdefault(pool, []).extend([g.keys[i]] * units)
-        for pool, keys in demand.items():
-            if len(keys) > capacity[pool]:
-                tasks = sorted(set(keys), key=keys.index)
-                found.append(
-                    {"pool": pool, "capacity": capacity[pool], "demand": len(keys), "tasks": tasks}
-                )
-    return found
-
-
-def clusters(flow: Flow) -> list[dict[str, Any]]:
-    """Independent clusters with what running each in parallel saves and whether its
-    resource needs fit the pools (balanced) or collide."""
-    result = analyse(flow)
-    clashes = contention(flow)
-    by_key = {t.key: t for t in flow.tasks}
-    report = []
-    for keys, saving in zip(result["clusters"], result["cluster_savings"], strict=True):
-        members = set(keys)
-        collisions = [c for c in clashes if members & set(c["tasks"])]
-        durations = [by_key[k].duration.likely for k in keys]
-        report.append(
-            {
-                "tasks": keys,
-                "saving": saving,
-                "longest": max(durations),
-                "balanced": not collisions,
-                "contention": collisions,
-            }
-        )
-    return report
-
-
 def figures(flow: Flow) -> dict[str, Any]:
-    """Cycle times, gains over sequential and coordination overhead of each blueprint.
+    """Each blueprint's cycle time, P50/P80, gain, overhead, Gantt and critical chain, all on
+    the resource-constrained schedule (see `measure.measure`)."""
+    return measure(flow)
 
-    Overhead is what handoffs and syncs add to a blueprint: its cycle time minus the same
-    blueprint's with no handoff delay and no sync overhead.
-    """
-    actual = analyse(flow)
-    bare = analyse(replace(flow, handoff_delay=0.0, sync_overhead=0.0))
-    sequential = actual["cycle_time"]["sequential"]
-    out: dict[str, Any] = {
-        "critical_path": actual["critical_path"],
-        "time_unit": flow.time_unit,
-        "blueprints": {},
-    }
-    for name in ("sequential", "hybrid", "parallel"):
-        cycle = actual["cycle_time"][name]
-        gain = sequential - cycle
-        out["blueprints"][name] = {
-            "cycle_time": cycle,
-            "gain": round(gain, 9),
-            "gain_share": round(gain / sequential, 4) if sequential > 0 else 0.0,
-            "overhead": round(cycle - bare["cycle_time"][name], 9),
-            "schedule": actual["schedules"][name],
-        }
-    return out
+
+SIMPLER_FIRST = ("sequential", "hybrid", "parallel")  # a tie goes to the simpler blueprint
+
+
+def eligible_blueprints(measured: Mapping[str, Any]) -> list[str]:
+    """The blueprints the wizard may recommend: none slower than sequential, by the
+    deterministic figure or by the simulated P50 (where both have one)."""
+    b = measured["blueprints"]
+    seq = b["sequential"]
+    found = ["sequential"]
+    for name in ("hybrid", "parallel"):
+        figures_ = b[name]
+        if figures_["cycle_time"] > seq["cycle_time"] + _tolerance(seq["cycle_time"]):
+            continue
+        p50, seq_p50 = figures_.get("p50"), seq.get("p50")
+        if p50 is not None and seq_p50 is not None and p50 > seq_p50 + _tolerance(seq_p50):
+            continue
+        found.append(name)
+    return found
 
 
 def recommend(
     measured: Mapping[str, Any], ready: Mapping[str, Any], sheet: Mapping[str, int]
 ) -> dict[str, Any]:
     """Sequential, hybrid or parallel, by rules taken in order; the first that applies
-    decides, and its inputs are named."""
+    decides, and its inputs are named.
+
+    Only blueprints no slower than sequential (deterministic and P50) can be chosen. When a
+    rule picks one slower than the fastest of those — readiness or the decision sheet
+    arguing for control — the outcome says what that costs in time.
+    """
     b = measured["blueprints"]
-    par, hyb = b["parallel"], b["hybrid"]
+    seq, par, hyb = b["sequential"], b["parallel"], b["hybrid"]
+    eligible = eligible_blueprints(measured)
+    fastest = min(eligible, key=lambda n: (b[n]["cycle_time"], SIMPLER_FIRST.index(n)))
+    par_ok, hyb_ok = "parallel" in eligible, "hybrid" in eligible
 
     def _t(value: float) -> str:
         return format_duration(value, measured["time_unit"])
 
     lean = sheet_lean(sheet)
-    score = ready["score"]
-    reasons = [
-        f"parallel saves {_t(par['gain'])} ({_pct(par['gain_share'])}) over sequential, "
-        f"with {_t(par['overhead'])} of coordination overhead",
-        f"hybrid saves {_t(hyb['gain'])} ({_pct(hyb['gain_share'])}), "
-        f"with {_t(hyb['overhead'])} of overhead",
-        f"readiness is {_n(score)}/5",
+    score = ready.get("score")
+    low = score is None or bool(ready.get("low"))
+    score_text = str(
+        ready.get("text") or ("not answered yet" if score is None else f"{_n(score)}/5")
+    )
+    reasons = [_blueprint_reason(name, b[name], seq, _t) for name in ("parallel", "hybrid")]
+    if all(b[n].get("p50") is not None for n in SIMPLER_FIRST):
+        reasons.append(
+            "half the simulated runs finish within "
+            + ", ".join(f"{_t(b[n]['p50'])} ({n})" for n in SIMPLER_FIRST)
+        )
+    if par.get("unconstrained") is not None and par["unconstrained"] != par["cycle_time"]:
+        reasons.append(
+            f"pools hold parallel to {_t(par['cycle_time'])}; with unlimited resources it "
+            f"would take {_t(par['unconstrained'])}"
+        )
+    reasons += [
+        f"readiness is {score_text}",
         f"the decision sheet leans {_lean_words(lean)} ({lean:+.2f})",
     ]
 
     def outcome(blueprint: str, label: str, rule: str, deciding: list[str]) -> dict[str, Any]:
+        cost = b[blueprint]["cycle_time"] - b[fastest]["cycle_time"]
+        cost = round(cost, 9) if cost > _tolerance(b[fastest]["cycle_time"]) else 0.0
+        trade_off = f"{blueprint} costs {_t(cost)} more than {fastest}" if cost else None
+        summary = f"{trade_off}, chosen because {rule}." if trade_off else f"Chosen because {rule}."
         return {
             "blueprint": blueprint,
             "label": label,
             "rule": rule,
+            "trade_off": trade_off,
+            "summary": summary[0].upper() + summary[1:],
             "deciding": deciding,
             "reasons": reasons,
             "sheet_lean": lean,
+            "eligible": eligible,
+            "fastest": fastest,
+            "cost_in_time": cost,
         }
 
-    if par["gain_share"] < MEANINGFUL_GAIN:
-        return outcome(
-            "sequential",
-            "Sequential",
-            f"parallel would save under {_pct(MEANINGFUL_GAIN)} of the sequential time",
-            ["measured gain"],
+    best = b[fastest]
+    if best["gain_share"] < MEANINGFUL_GAIN:
+        rule = (
+            "neither parallel nor hybrid is faster than sequential"
+            if fastest == "sequential"
+            else f"the fastest blueprint, {fastest}, would save under "
+            f"{_pct(MEANINGFUL_GAIN)} of the sequential time"
         )
+        return outcome("sequential", "Sequential", rule, ["measured gain"])
     if lean <= -SHEET_LEAN:
-        return outcome(
-            "sequential",
-            "Primarily sequential",
-            "the decision sheet puts control and traceability first; keep parallel work "
-            f"inside phases only, where hybrid still saves {_t(hyb['gain'])}",
-            ["decision sheet"],
-        )
-    if ready["low"]:
-        if hyb["gain_share"] >= MEANINGFUL_GAIN:
+        rule = "the decision sheet puts control and traceability first"
+        if hyb_ok and hyb["gain"] > 0:
+            rule += (
+                f"; parallel work could stay inside phases, where hybrid saves {_t(hyb['gain'])}"
+            )
+        return outcome("sequential", "Primarily sequential", rule, ["decision sheet"])
+    if low:
+        if hyb_ok and hyb["gain_share"] >= MEANINGFUL_GAIN:
             return outcome(
                 "hybrid",
                 "Hybrid",
-                f"readiness is {_n(score)}/5: keep sequential phases and let only "
+                f"readiness is {score_text}: keep sequential phases and let only "
                 "independent clusters run in parallel",
                 ["readiness", "measured gain"],
             )
+        why = "is slower than sequential" if not hyb_ok else "saves too little"
         return outcome(
             "sequential",
             "Sequential",
-            f"readiness is {_n(score)}/5 and hybrid saves too little to start with",
+            f"readiness is {score_text} and hybrid {why} to start with",
             ["readiness", "measured gain"],
         )
-    if lean >= SHEET_LEAN and score >= 3 and par["gain_share"] >= 3 * MEANINGFUL_GAIN:
+    assert score is not None
+    if par_ok and lean >= SHEET_LEAN and score >= 3 and par["gain_share"] >= 3 * MEANINGFUL_GAIN:
         return outcome(
             "parallel",
             "Parallel-oriented",
@@ -300,45 +322,117 @@ def recommend(
             f"parallel saves {_pct(par['gain_share'])}",
             ["decision sheet", "readiness", "measured gain"],
         )
-    if hyb["gain"] >= 0.6 * par["gain"]:
+    hyb_worth = hyb_ok and hyb["gain_share"] >= MEANINGFUL_GAIN
+    if hyb_worth and (not par_ok or par["gain"] <= hyb["gain"]):
         return outcome(
             "hybrid",
             "Hybrid",
-            f"hybrid keeps {_pct(hyb['gain'] / par['gain'])} of parallel's gain with "
-            "phases that stay easy to follow",
+            f"hybrid saves {_t(hyb['gain'])} ({_pct(hyb['gain_share'])}) with phases that "
+            "stay easy to follow",
             ["measured gain"],
         )
-    if score >= 3.5:
+    kept = hyb["gain"] / par["gain"] if hyb_ok and par["gain"] > 0 else 0.0
+    if hyb_worth and kept >= 0.6:
+        return outcome(
+            "hybrid",
+            "Hybrid",
+            f"hybrid keeps {_pct(kept)} of parallel's gain with phases that stay easy to follow",
+            ["measured gain"],
+        )
+    if par_ok and score >= 3.5:
+        why = (
+            f"hybrid keeps only {_pct(kept)} of parallel's gain"
+            if hyb_ok
+            else f"hybrid would take {_t(hyb['cycle_time'])}, slower than sequential"
+        )
         return outcome(
             "parallel",
             "Parallel-oriented",
-            f"hybrid keeps only {_pct(hyb['gain'] / par['gain'])} of parallel's gain and the "
-            f"team is ready ({_n(score)}/5)",
+            f"{why} and the team is ready ({_n(score)}/5)",
             ["measured gain", "readiness"],
         )
-    return outcome(
-        "hybrid",
-        "Hybrid",
-        f"parallel gains more, but readiness of {_n(score)}/5 argues for phases first",
-        ["readiness", "measured gain"],
+    if hyb_worth:
+        return outcome(
+            "hybrid",
+            "Hybrid",
+            f"parallel gains more, but readiness of {_n(score)}/5 argues for phases first",
+            ["readiness", "measured gain"],
+        )
+    # Hybrid is slower than sequential or saves too little: phases are no way in, so the
+    # blueprint that does save time is the one to use, with care.
+    hybrid_fails = (
+        f"would take {_t(hyb['cycle_time'])}, slower than sequential"
+        if not hyb_ok
+        else "saves too little"
     )
+    return outcome(
+        "parallel",
+        "Parallel-oriented",
+        f"hybrid {hybrid_fails}, so parallel is the way to save time; readiness of "
+        f"{_n(score)}/5 asks for care with its branches",
+        ["measured gain", "readiness"],
+    )
+
+
+def _blueprint_reason(
+    name: str, f: Mapping[str, Any], seq: Mapping[str, Any], t: Callable[[float], str]
+) -> str:
+    """What a blueprint's figures say, worded for their sign: never "saves −3 d"."""
+    gain = f["gain"]
+    if gain > 0:
+        return (
+            f"{name} takes {t(f['cycle_time'])}, saving {t(gain)} ({_pct(f['gain_share'])}) "
+            f"over sequential's {t(seq['cycle_time'])}, with {t(f['overhead'])} of "
+            "coordination overhead"
+        )
+    if gain < 0:
+        return (
+            f"{name} takes {t(f['cycle_time'])}, {t(-gain)} more than sequential's "
+            f"{t(seq['cycle_time'])}, with {t(f['overhead'])} of coordination overhead"
+        )
+    return f"{name} takes {t(f['cycle_time'])}, no faster than sequential"
 
 
 def assessment_outcome(flow: Flow, answers: Mapping[str, Any]) -> dict[str, Any]:
     """What the wizard shows after its steps: every computed part, from the flow and answers."""
+    return outcome_from(flow_figures(flow), answers)
+
+
+def flow_figures(flow: Flow) -> dict[str, Any]:
+    """The parts computed from the flow alone (the costly ones: schedules, Monte Carlo and
+    the audit), kept apart so a caller may reuse them while only the answers change."""
     hard = sum(1 for d in flow.dependencies if d.strength == "hard")
     soft = sum(1 for d in flow.dependencies if d.strength == "soft")
     measured = figures(flow)
-    ready = readiness(answers.get("readiness", {}))
-    sheet = answers.get("sheet", {})
     return {
+        "has_tasks": bool(flow.tasks),
         "strengths": {"hard": hard, "soft": soft, "none": len(flow.dependencies) - hard - soft},
         "contention": contention(flow),
         "clusters": clusters(flow),
+        "figures": measured,
+        "audit": dependency_audit(flow, measured),
+    }
+
+
+def outcome_from(computed: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The outcome from the flow's figures and the answers (readiness, decision sheet)."""
+    ready = readiness(answers.get("readiness", {}))
+    sheet = answers.get("sheet", {})
+    measured = computed["figures"]
+    return {
+        "strengths": computed["strengths"],
+        "contention": computed["contention"],
+        "clusters": computed["clusters"],
         "readiness": ready,
         "figures": measured,
-        "recommendation": recommend(measured, ready, sheet) if flow.tasks else None,
+        "audit": computed["audit"],
+        "cost_enabled": measured["cost_enabled"],
+        "recommendation": recommend(measured, ready, sheet) if computed["has_tasks"] else None,
     }
+
+
+def _tolerance(scale: float) -> float:
+    return 1e-9 * max(1.0, abs(scale))
 
 
 def _n(value: float) -> str:
@@ -355,108 +449,3 @@ def _lean_words(lean: float) -> str:
     if lean >= SHEET_LEAN:
         return "toward parallel"
     return "neither way"
-
-
-def assessment_markdown(flow: Flow, answers: Mapping[str, Any], outcome: Mapping[str, Any]) -> str:
-    """The assessment as a Markdown report: each step's outcome, the figures, the decision."""
-    unit = flow.time_unit
-
-    def t(value: float) -> str:
-        return format_duration(value, unit)
-
-    lines = [f"# Assessment: {_md(flow.name)}", ""]
-    if flow.description:
-        lines += [_md(flow.description), ""]
-    rec = outcome.get("recommendation")
-    if rec:
-        lines += [f"**Recommendation: {rec['label']}** — {rec['rule']}.", ""]
-        lines += [f"- {reason}" for reason in rec["reasons"]] + [""]
-    lines += ["## 1. Task inventory and dependencies", ""]
-    lines += [f"{len(flow.tasks)} tasks, {len(flow.dependencies)} dependencies.", ""]
-    lines += ["| Task | Name | Needs |", "| --- | --- | --- |"]
-    needs: dict[str, list[str]] = {}
-    for dependency in flow.dependencies:
-        needs.setdefault(dependency.target, []).append(
-            f"{dependency.source} ({dependency.strength})"
-        )
-    for task in flow.tasks:
-        lines.append(
-            f"| {_md(task.key)} | {_md(task.name)} | {', '.join(needs.get(task.key, [])) or '—'} |"
-        )
-    s = outcome["strengths"]
-    lines += [
-        "",
-        "## 2. Dependency strength",
-        "",
-        f"Hard {s['hard']} · soft {s['soft']} · none {s['none']}.",
-        "",
-    ]
-    lines += [
-        "## 3. Durations and resources",
-        "",
-        "| Task | Optimistic | Likely | Pessimistic | Pools |",
-    ]
-    lines += ["| --- | --- | --- | --- | --- |"]
-    for task in flow.tasks:
-        pools = ", ".join(f"{_md(p)} × {u}" for p, u in task.resources.items()) or "—"
-        e = task.duration
-        lines.append(
-            f"| {_md(task.key)} | {t(e.optimistic)} | {t(e.likely)} | {t(e.pessimistic)} "
-            f"| {pools} |"
-        )
-    if outcome["contention"]:
-        lines += [""] + [
-            f"- Contention: {', '.join(c['tasks'])} need {c['demand']} of {_md(c['pool'])} "
-            f"(capacity {c['capacity']})"
-            for c in outcome["contention"]
-        ]
-    lines += ["", "## 4. Independent clusters", ""]
-    if outcome["clusters"]:
-        lines += [
-            f"- {', '.join(c['tasks'])}: saves {t(c['saving'])} in parallel; "
-            f"{'resources balanced' if c['balanced'] else 'competes for a pool'}"
-            for c in outcome["clusters"]
-        ]
-    else:
-        lines.append("No two tasks can run side by side.")
-    ready = outcome["readiness"]
-    lines += [
-        "",
-        "## 5. Coordination readiness",
-        "",
-        f"Score {ready['score']:g}/5. {ready['advice']}",
-        "",
-    ]
-    given = answers.get("readiness", {})
-    for question in READINESS_QUESTIONS:
-        lines.append(f"- {question['text']} **{given.get(question['key'], 'not answered')}**")
-    lines += ["", "## 6. Prototype and measure", "", "| Blueprint | Cycle time | Gain | Overhead |"]
-    lines += ["| --- | --- | --- | --- |"]
-    for name, figures_ in outcome["figures"]["blueprints"].items():
-        lines.append(
-            f"| {name} | {t(figures_['cycle_time'])} | {t(figures_['gain'])} "
-            f"({figures_['gain_share'] * 100:.0f}%) | {t(figures_['overhead'])} |"
-        )
-    lines += ["", f"Critical path: {' → '.join(outcome['figures']['critical_path']) or '—'}.", ""]
-    lines += ["## Decision sheet", "", "| Dimension | Lean |", "| --- | --- |"]
-    sheet = answers.get("sheet", {})
-    for dimension in DIMENSIONS:
-        value = sheet.get(dimension["key"])
-        lines.append(f"| {dimension['name']} | {_sheet_words(value)} |")
-    return "\n".join(lines) + "\n"
-
-
-def _sheet_words(value: int | None) -> str:
-    return {
-        None: "not scored",
-        -2: "strongly sequential",
-        -1: "sequential",
-        0: "neutral",
-        1: "parallel",
-        2: "strongly parallel",
-    }[value]
-
-
-def _md(text: str) -> str:
-    """User text inside a Markdown table or line: pipes and markup characters escaped."""
-    return "".join("\\" + c if c in "\\`*_[]<>|#" else c for c in text.replace("\n", " "))

@@ -32,6 +32,11 @@ FORMAT = "vivido.flow/1"
 _NAME = {"type": "string", "minLength": 1, "maxLength": 200}
 _TEXT = {"type": "string", "maxLength": 10_000}
 _DURATION = {"type": "number", "minimum": 0, "maximum": 1_000_000}
+_RATE = {
+    "type": ["number", "null"],
+    "minimum": 0,
+    "maximum": 1_000_000_000,
+}
 _KEY = {
     "type": "string",
     "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$",
@@ -62,6 +67,11 @@ FLOW_DOCUMENT_SCHEMA: dict[str, Any] = {
             **_DURATION,
             "default": 0,
         },
+        "value_per_time_unit": {
+            "description": "What one time unit saved is worth (optional; with pool costs it "
+            "turns on the cost of speed). Absent or null: not set.",
+            **_RATE,
+        },
         "resources": {
             "type": "array",
             "items": {
@@ -72,6 +82,11 @@ FLOW_DOCUMENT_SCHEMA: dict[str, Any] = {
                     "name": _NAME,
                     "capacity": {"type": "integer", "minimum": 1, "maximum": 100_000},
                     "description": _TEXT,
+                    "cost_per_unit": {
+                        "description": "What one unit of the pool costs per time unit of "
+                        "use (optional). Absent or null: not set.",
+                        **_RATE,
+                    },
                 },
             },
         },
@@ -162,8 +177,14 @@ def flow_from_document(document: object) -> Flow:
         time_unit=document.get("time_unit", "hours"),
         handoff_delay=float(document.get("handoff_delay", 0)),
         sync_overhead=float(document.get("sync_overhead", 0)),
+        value_per_time_unit=_rate(document.get("value_per_time_unit")),
         resources=tuple(
-            ResourcePool(p["name"], p["capacity"], p.get("description", ""))
+            ResourcePool(
+                p["name"],
+                p["capacity"],
+                p.get("description", ""),
+                _rate(p.get("cost_per_unit")),
+            )
             for p in document.get("resources", ())
         ),
         phases=tuple(
@@ -198,19 +219,35 @@ def _task(t: Mapping[str, Any]) -> Task:
     )
 
 
+def _rate(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _pool(p: ResourcePool) -> dict[str, Any]:
+    pool: dict[str, Any] = {"name": p.name, "capacity": p.capacity, "description": p.description}
+    if p.cost_per_unit is not None:
+        pool["cost_per_unit"] = _number(p.cost_per_unit)
+    return pool
+
+
 def flow_to_document(flow: Flow) -> dict[str, Any]:
-    """Write a flow as a document, every field present, in the flow's own order."""
-    return {
+    """Write a flow as a document, every field present, in the flow's own order.
+
+    The optional costs (`value_per_time_unit`, a pool's `cost_per_unit`) are written only
+    when set, so a document that never had them comes back without them.
+    """
+    document: dict[str, Any] = {
         "format": FORMAT,
         "name": flow.name,
         "description": flow.description,
         "time_unit": flow.time_unit,
         "handoff_delay": _number(flow.handoff_delay),
         "sync_overhead": _number(flow.sync_overhead),
-        "resources": [
-            {"name": p.name, "capacity": p.capacity, "description": p.description}
-            for p in flow.resources
-        ],
+    }
+    if flow.value_per_time_unit is not None:
+        document["value_per_time_unit"] = _number(flow.value_per_time_unit)
+    return document | {
+        "resources": [_pool(p) for p in flow.resources],
         "phases": [{"name": p.name, "description": p.description} for p in flow.phases],
         "tasks": [
             {

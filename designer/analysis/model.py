@@ -54,6 +54,8 @@ class ResourcePool:
     name: str
     capacity: int
     description: str = ""
+    # What one unit costs per time unit of use; None = not set (the cost of speed is off).
+    cost_per_unit: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,8 @@ class Flow:
     time_unit: str = "hours"
     handoff_delay: float = 0.0
     sync_overhead: float = 0.0
+    # What one time unit saved is worth; None = not set.
+    value_per_time_unit: float | None = None
 
 
 _DIGITS = re.compile(r"(\d+)")

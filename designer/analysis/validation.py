@@ -14,10 +14,13 @@ def validate_flow(flow: Flow) -> None:
     _unique("resource pool", [p.name for p in flow.resources], "resources", "name")
     _unique("phase", [p.name for p in flow.phases], "phases", "name")
     _unique("task key", [t.key for t in flow.tasks], "tasks", "key")
-    pools = {p.name for p in flow.resources}
+    pools = {p.name: p.capacity for p in flow.resources}
     phases = {p.name: i for i, p in enumerate(flow.phases)}
     _finite("handoff_delay", flow.handoff_delay)
     _finite("sync_overhead", flow.sync_overhead)
+    _rate("value_per_time_unit", flow.value_per_time_unit)
+    for i, pool in enumerate(flow.resources):
+        _rate(f"resources[{i}].cost_per_unit", pool.cost_per_unit)
     for i, task in enumerate(flow.tasks):
         d = task.duration
         for name, value in (
@@ -36,11 +39,11 @@ def validate_flow(flow: Flow) -> None:
                 field=f"tasks[{i}].duration",
                 keys=[task.key],
             )
-        for pool in task.resources:
-            if pool not in pools:
+        for need in task.resources:
+            if need not in pools:
                 raise FlowError(
-                    f"task {task.key} needs unknown resource pool {pool!r}",
-                    field=f"tasks[{i}].resources.{pool}",
+                    f"task {task.key} needs unknown resource pool {need!r}",
+                    field=f"tasks[{i}].resources.{need}",
                     keys=[task.key],
                 )
         if task.phase is not None and task.phase not in phases:
@@ -92,6 +95,25 @@ def validate_flow(flow: Flow) -> None:
         _check_inferred_phases(flow, order, successors, phases)
 
 
+def check_needs_fit(flow: Flow) -> None:
+    """A task that needs more units than its pool holds could never start: refuse it where
+    people enter data (the wizard and editor save, an import), naming the field.
+
+    Kept apart from `validate_flow` so a flow stored before this rule still loads, and the
+    simulator and the run engine refuse it with the same message when asked to schedule it.
+    """
+    capacity = {p.name: p.capacity for p in flow.resources}
+    for i, task in enumerate(flow.tasks):
+        for pool, units in task.resources.items():
+            if pool in capacity and units > capacity[pool]:
+                raise FlowError(
+                    f"task {task.key} needs {units} units of pool {pool!r}, "
+                    f"which has a capacity of {capacity[pool]}",
+                    field=f"tasks[{i}].resources.{pool}",
+                    keys=[task.key],
+                )
+
+
 def _check_inferred_phases(
     flow: Flow, order: list[int], successors: list[list[int]], phases: dict[str, int]
 ) -> None:
@@ -120,6 +142,12 @@ def _check_inferred_phases(
 def _finite(field: str, value: float) -> None:
     if not math.isfinite(value):
         raise FlowError(f"{field} must be a finite number (got {value})", field=field)
+
+
+def _rate(field: str, value: float | None) -> None:
+    """An optional cost or value: unset, or a finite number of at least 0."""
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise FlowError(f"{field} must be a finite number of at least 0 (got {value})", field=field)
 
 
 def _unique(what: str, names: list[str], collection: str, attribute: str) -> None:

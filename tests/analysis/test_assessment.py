@@ -78,7 +78,15 @@ def test_content_figures_and_clusters():
     assert measured["blueprints"]["parallel"]["overhead"] == 4.0
     assert measured["blueprints"]["hybrid"]["overhead"] == 5.25
     assert clusters(flow) == [
-        {"tasks": ["T3", "T4"], "saving": 4.5, "longest": 5.0, "balanced": True, "contention": []}
+        {
+            "tasks": ["T3", "T4"],
+            "saving": 4.5,
+            "saving_unconstrained": 4.5,
+            "longest": 5.0,
+            "makespan": 5.0,
+            "balanced": True,
+            "contention": [],
+        }
     ]
 
 
@@ -89,10 +97,25 @@ def test_tasks_competing_for_a_scarce_pool_are_flagged():
         if task["key"] in ("T3", "T4"):
             task["resources"] = {"Researcher": 1}
     flow = flow_from_document(doc)
+    # T3 runs 6-11 and T4 6-10 on the parallel schedule: both want the one researcher.
     assert contention(flow) == [
-        {"pool": "Researcher", "capacity": 1, "demand": 2, "tasks": ["T3", "T4"]}
+        {
+            "pool": "Researcher",
+            "capacity": 1,
+            "demand": 2,
+            "tasks": ["T3", "T4"],
+            "start": 6.0,
+            "end": 10.0,
+        }
     ]
-    assert clusters(flow)[0]["balanced"] is False
+    cluster = clusters(flow)[0]
+    assert cluster["balanced"] is False
+    # One researcher: T3 then T4, 9 h; one after the other with a handoff, 9.5 h.
+    assert (cluster["makespan"], cluster["saving"], cluster["saving_unconstrained"]) == (
+        9.0,
+        0.5,
+        4.5,
+    )
 
 
 def measured(sequential, hybrid, parallel, unit="hours"):
@@ -136,7 +159,7 @@ def test_recommendation_rules(numbers, ready, sheet, blueprint, deciding):
     result = recommend(measured(*numbers), readiness(ready), sheet)
     assert result["blueprint"] == blueprint
     assert result["deciding"] == deciding
-    assert result["reasons"][0].startswith("parallel saves ")
+    assert result["reasons"][0].startswith("parallel takes ")
     assert " h (" in result["reasons"][0]
 
 
