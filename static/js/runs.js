@@ -4,7 +4,7 @@
 
 import { csrfToken } from "./common.js";
 import { ListFeed } from "./runlist/feed.js";
-import { RunGrid } from "./runlist/grid.js";
+import { GRID_RUNS, RunGrid } from "./runlist/grid.js";
 import { RunTable } from "./runlist/table.js";
 import { FINISHED, TASK_STATES, el, runStatus, stateClass } from "./runlist/states.js";
 
@@ -71,7 +71,7 @@ document.querySelector("[data-field=legend]").replaceChildren(
 // Live table and grid ------------------------------------------------------------------------
 
 const policies = Object.fromEntries([...form.failure_policy.options].map((option) => [option.value, option.textContent]));
-const table = new RunTable({ body: document.querySelector("[data-field=runs]"), policies, limit: LIMIT });
+const table = new RunTable({ body: document.querySelector("[data-field=runs]"), policies });
 const tasks = [...document.querySelectorAll("[data-field=grid] tbody tr[data-task]")].map((row) => ({
   key: row.dataset.task,
   name: row.querySelector(".task-name")?.textContent ?? "",
@@ -81,8 +81,8 @@ const announcer = document.querySelector("[data-field=announce]");
 const connection = document.querySelector("[data-field=connection]");
 let loaded = false;
 
-function show(runs) {
-  const changes = table.update(runs);
+function show(runs, limit) {
+  const changes = table.update(runs, limit);
   grid.update(runs);
   const any = table.size > 0;
   compareForm.hidden = !any;
@@ -100,13 +100,13 @@ function announce(changes) {
   if (words.length) announcer.textContent = words.join(" ");
 }
 
-async function load() {
-  const response = await fetch(`${root.dataset.api}?limit=${LIMIT}`, {
+async function load(limit) {
+  const response = await fetch(`${root.dataset.api}?limit=${limit}`, {
     credentials: "same-origin",
     headers: { Accept: "application/json" },
   });
   if (!response.ok) throw new Error(`The server answered ${response.status}.`);
-  show(await response.json());
+  show(await response.json(), limit);
 }
 
 const WORDS = { connecting: "Connecting…", live: "Live", polling: "Polling every 2 s", offline: "Offline" };
@@ -117,6 +117,7 @@ function onConnection(state, lastGood) {
     state === "offline" && lastGood ? `Offline — showing data from ${lastGood.toLocaleTimeString("en-GB")}` : WORDS[state];
 }
 
-const feed = new ListFeed({ socket: root.dataset.socket, load, onConnection });
+const shown = () => [...table.body.querySelectorAll("tr[data-run]")].map((row) => Number(row.dataset.run));
+const feed = new ListFeed({ socket: root.dataset.socket, load, onConnection, wide: LIMIT, narrow: GRID_RUNS, shown });
 feed.start();
 window.vividoRunListFeed = feed;

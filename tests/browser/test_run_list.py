@@ -226,6 +226,13 @@ def test_refetches_are_coalesced(server, tab):
              .filter(e => e.name.includes('/api/flows/') && e.name.includes('/runs/'))
              .map(e => e.startTime)"""
     )
+    # Nudges about the newest runs fetch only the grid's 20; heartbeats the whole list's 50.
+    limits = tab.evaluate(
+        """performance.getEntriesByType('resource')
+             .filter(e => e.name.includes('/api/flows/'))
+             .map(e => new URL(e.name).searchParams.get('limit'))"""
+    )
+    assert "20" in limits
     gaps = [later - earlier for earlier, later in pairwise(starts)]
     assert len(starts) >= 2
     assert min(gaps) >= 290, gaps

@@ -5,8 +5,13 @@
 // polled every 2 s while the socket is retried with backoff. The connection state says which.
 
 export class ListFeed {
-  constructor({ socket, load, onConnection, coalesceMs = 300, pollMs = 2000, helloMs = 5000 }) {
-    Object.assign(this, { socket, load, onConnection, coalesceMs, pollMs, helloMs });
+  // load(limit) fetches and shows the list's newest `limit` runs; wide is the whole list's
+  // limit, narrow the grid's: a nudge about a run among the newest `narrow` (or a new one)
+  // needs only those.
+  constructor({ socket, load, onConnection, wide = 50, narrow = 20, shown = () => [], coalesceMs = 300, pollMs = 2000, helloMs = 5000 }) {
+    Object.assign(this, { socket, load, onConnection, wide, narrow, shown, coalesceMs, pollMs, helloMs });
+    this.wanted = 0;
+    this.hiddenStale = false;
     this.ws = null;
     this.live = false;
     this.heartbeat = 5;
@@ -28,6 +33,13 @@ export class ListFeed {
     this.report();
     this.request();
     this.open();
+    // A hidden tab fetches nothing; it catches up the moment it is shown again.
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden && this.hiddenStale) {
+        this.hiddenStale = false;
+        this.request(0);
+      }
+    });
   }
 
   open() {
@@ -67,7 +79,11 @@ export class ListFeed {
       this.request();
     } else if (!this.live) {
       return;
-    } else if (message.type === "changed" || message.type === "heartbeat") {
+    } else if (message.type === "changed") {
+      const recent = this.shown().slice(0, this.narrow);
+      const known = this.shown().includes(message.run);
+      this.request(!known || recent.includes(message.run) ? this.narrow : this.wide);
+    } else if (message.type === "heartbeat") {
       this.request();
     }
     this.listen();
@@ -108,7 +124,12 @@ export class ListFeed {
 
   // Ask for a refetch: now if the last one started 300 ms ago and none is in flight, else
   // once, as soon as that allows.
-  request() {
+  request(limit = this.wide) {
+    this.wanted = Math.max(this.wanted, limit);
+    if (document.hidden) {
+      this.hiddenStale = true;
+      return;
+    }
     if (this.inFlight) {
       this.dirty = true;
       return;
@@ -117,7 +138,7 @@ export class ListFeed {
     if (wait > 0) {
       if (!this.later) this.later = setTimeout(() => {
         this.later = null;
-        this.request();
+        this.request(0);
       }, wait);
       return;
     }
@@ -128,8 +149,10 @@ export class ListFeed {
     this.inFlight = true;
     this.dirty = false;
     this.lastStart = performance.now();
+    const limit = this.wanted || this.wide;
+    this.wanted = 0;
     try {
-      await this.load();
+      await this.load(limit);
       this.lastGood = new Date();
       this.fetchFailed = false;
     } catch {
@@ -138,7 +161,7 @@ export class ListFeed {
       this.inFlight = false;
     }
     this.report();
-    if (this.dirty) this.request();
+    if (this.dirty) this.request(0);
   }
 
   // live: the list is loaded and the socket said hello and speaks; polling: no socket, the

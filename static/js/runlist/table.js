@@ -31,8 +31,8 @@ export function countsLine(counts) {
 }
 
 export class RunTable {
-  constructor({ body, policies, limit, onChange }) {
-    Object.assign(this, { body, policies, limit, onChange });
+  constructor({ body, policies }) {
+    Object.assign(this, { body, policies });
     this.rows = new Map();
     for (const row of body.querySelectorAll("tr[data-run]")) this.rows.set(Number(row.dataset.run), row);
   }
@@ -41,9 +41,9 @@ export class RunTable {
     return this.rows.size;
   }
 
-  // `runs`: the API's answer, newest first. Returns what changed, for the announcer:
-  // [{id, status, was}] with was undefined for a run not seen before.
-  update(runs) {
+  // `runs`: the API's answer to ?limit=`limit`, newest first. Returns what changed, for the
+  // announcer: [{id, status, was}] with was undefined for a run not seen before.
+  update(runs, limit) {
     const changes = [];
     const seen = new Set();
     let previous = null;
@@ -68,7 +68,7 @@ export class RunTable {
     }
     // A short answer holds every run of the flow: rows it lacks were deleted. A full one may
     // stop before older rows, which stay as they are.
-    if (runs.length < this.limit) {
+    if (runs.length < limit) {
       for (const [id, row] of this.rows) {
         if (!seen.has(id)) {
           row.remove();
