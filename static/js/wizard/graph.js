@@ -6,9 +6,9 @@ import { callApi } from "../common.js";
 import { STYLE, elementsFrom, metaFrom } from "../editor/graph.js";
 import { $, TINTS, api, state } from "./core.js";
 
-const FONT = 12; // the task label's font size in STYLE
-const READABLE = 10; // the smallest label size on screen, in pixels
-export const MIN_ZOOM = READABLE / FONT;
+// Task labels are drawn at 12 px (STYLE) times the zoom: at 0.84 or more they stay at least
+// 10 px on screen.
+export const MIN_ZOOM = 0.84;
 const MAX_ZOOM = 1.2;
 
 let cy = null;
@@ -113,15 +113,20 @@ function highlight(byKey) {
 // Fits the flow; where that would make labels smaller than READABLE, keeps the readable
 // zoom and shows the start of the flow (the rest is a pan away).
 function fit() {
-  cy.fit(undefined, 24);
-  const zoom = cy.zoom();
-  if (zoom < MIN_ZOOM) {
+  const padding = 24;
+  const box = cy.elements().boundingBox();
+  const fitting = box.w && box.h ? Math.min((cy.width() - 2 * padding) / box.w, (cy.height() - 2 * padding) / box.h) : MAX_ZOOM;
+  if (fitting >= MIN_ZOOM) {
+    cy.fit(undefined, padding);
+    if (cy.zoom() > MAX_ZOOM) {
+      cy.zoom(MAX_ZOOM);
+      cy.center();
+    }
+  } else {
     cy.zoom(MIN_ZOOM);
-    const box = cy.elements().boundingBox();
-    cy.pan({ x: 24 - box.x1 * MIN_ZOOM, y: Math.max(24 - box.y1 * MIN_ZOOM, (cy.height() - box.h * MIN_ZOOM) / 2 - box.y1 * MIN_ZOOM) });
-  } else if (zoom > MAX_ZOOM) {
-    cy.zoom(MAX_ZOOM);
-    cy.center();
+    const height = box.h * MIN_ZOOM;
+    const top = height + 2 * padding <= cy.height() ? (cy.height() - height) / 2 : padding;
+    cy.pan({ x: padding - box.x1 * MIN_ZOOM, y: top - box.y1 * MIN_ZOOM });
   }
   $("wizard-graph").dataset.zoom = String(cy.zoom());
 }
