@@ -236,6 +236,17 @@ def recommend(
     eligible = eligible_blueprints(measured)
     fastest = min(eligible, key=lambda n: (b[n]["cycle_time"], SIMPLER_FIRST.index(n)))
     par_ok, hyb_ok = "parallel" in eligible, "hybrid" in eligible
+    if hyb["cycle_time"] > seq["cycle_time"]:
+        hybrid_slower = (
+            f"would take {format_duration(hyb['cycle_time'], measured['time_unit'])}, "
+            "slower than sequential"
+        )
+    else:
+        hybrid_slower = (
+            f"would finish half its simulated runs after "
+            f"{format_duration(hyb.get('p50') or 0.0, measured['time_unit'])}, later than "
+            "sequential"
+        )
 
     def _t(value: float) -> str:
         return format_duration(value, measured["time_unit"])
@@ -343,7 +354,7 @@ def recommend(
         why = (
             f"hybrid keeps only {_pct(kept)} of parallel's gain"
             if hyb_ok
-            else f"hybrid would take {_t(hyb['cycle_time'])}, slower than sequential"
+            else f"hybrid {hybrid_slower}"
         )
         return outcome(
             "parallel",
@@ -360,11 +371,7 @@ def recommend(
         )
     # Hybrid is slower than sequential or saves too little: phases are no way in, so the
     # blueprint that does save time is the one to use, with care.
-    hybrid_fails = (
-        f"would take {_t(hyb['cycle_time'])}, slower than sequential"
-        if not hyb_ok
-        else "saves too little"
-    )
+    hybrid_fails = hybrid_slower if not hyb_ok else "saves too little"
     return outcome(
         "parallel",
         "Parallel-oriented",

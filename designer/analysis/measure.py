@@ -389,14 +389,17 @@ def audit_sentence(
     if parallel == 0 and hybrid == 0:
         return f"{source} → {target}: {how} saves no time"
 
-    def effect(saving: float, blueprint: str) -> str:
+    def effect(saving: float, blueprint: str, verb_said: str | None = None) -> str:
         if saving == 0:
             return f"changes nothing in {blueprint}"
         verb = "saves" if saving > 0 else "adds"
-        return f"{verb} {format_duration(abs(saving), unit)} in {blueprint}"
+        said = "" if verb == verb_said else f"{verb} "
+        return f"{said}{format_duration(abs(saving), unit)} in {blueprint}"
 
+    first_verb = None if parallel == 0 else ("saves" if parallel > 0 else "adds")
     return (
-        f"{source} → {target}: {how} {effect(parallel, 'parallel')} and {effect(hybrid, 'hybrid')}"
+        f"{source} → {target}: {how} {effect(parallel, 'parallel')} and "
+        f"{effect(hybrid, 'hybrid', first_verb)}"
     )
 
 

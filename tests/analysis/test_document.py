@@ -69,3 +69,30 @@ def test_labels_are_kept_verbatim():
     doc["tasks"][0]["name"] = "<img src=x onerror=alert(1)> & “quotes”"
     out = flow_to_document(flow_from_document(doc))
     assert out["tasks"][0]["name"] == "<img src=x onerror=alert(1)> & “quotes”"
+
+
+def test_costs_of_speed_are_optional_and_kept():
+    doc = flow_document({"A": 1}, resources=[{"name": "Crew", "capacity": 2, "description": ""}])
+    assert flow_to_document(flow_from_document(doc)) == flow_to_document(flow_from_document(doc))
+    assert "value_per_time_unit" not in flow_to_document(flow_from_document(doc))
+    doc["value_per_time_unit"] = 99.5
+    doc["resources"][0]["cost_per_unit"] = 0
+    out = flow_to_document(flow_from_document(doc))
+    assert (out["value_per_time_unit"], out["resources"][0]["cost_per_unit"]) == (99.5, 0)
+    doc["value_per_time_unit"] = None  # null means not set
+    assert "value_per_time_unit" not in flow_to_document(flow_from_document(doc))
+
+
+def test_a_negative_cost_is_refused_by_field():
+    import pytest
+
+    from designer.analysis.errors import FlowError
+
+    doc = flow_document({"A": 1}, resources=[{"name": "Crew", "capacity": 2, "cost_per_unit": -1}])
+    with pytest.raises(FlowError) as caught:
+        flow_from_document(doc)
+    assert caught.value.field == "resources[0].cost_per_unit"
+    doc["resources"][0]["cost_per_unit"] = float("inf")
+    with pytest.raises(FlowError) as caught:
+        flow_from_document(doc)
+    assert caught.value.field == "resources[0].cost_per_unit"

@@ -98,3 +98,36 @@ def test_import_needs_json(api):
     )
     assert response.status_code == 415
     assert "Unsupported media type" in response.json()["message"]
+
+
+def test_costs_of_speed_round_trip(api):
+    document = flow_document(
+        {"A": 2, "B": 2},
+        resources=[
+            {"name": "Crew", "capacity": 2, "description": "", "cost_per_unit": 12.5},
+            {"name": "Van", "capacity": 1, "description": ""},
+        ],
+        value_per_time_unit=100,
+    )
+    exported = _round_trip(api, document)
+    assert exported["value_per_time_unit"] == 100
+    assert exported["resources"] == document["resources"]
+    # Never set, never written: a document without them comes back without them.
+    plain = _round_trip(api, flow_document({"A": 1}, resources=[{"name": "Crew", "capacity": 1}]))
+    assert "value_per_time_unit" not in plain
+    assert "cost_per_unit" not in plain["resources"][0]
+
+
+def test_import_refuses_a_need_larger_than_its_pool(api):
+    document = flow_document({"A": 1}, resources=[{"name": "Crew", "capacity": 1}])
+    document["tasks"][0]["resources"] = {"Crew": 3}
+    response = api.post("/api/flows/import/", document, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "tasks[0].resources.Crew": "task A needs 3 units of pool 'Crew', which has a capacity of 1"
+    }
+
+
+def _round_trip(api, document):
+    flow_id = api.post("/api/flows/import/", document, format="json").json()["id"]
+    return json.loads(api.get(f"/api/flows/{flow_id}/export/?format=json").content)
