@@ -112,9 +112,10 @@ async function load(limit) {
 const WORDS = { connecting: "Connecting…", live: "Live", polling: "Polling every 2 s", offline: "Offline" };
 
 function onConnection(state, lastGood) {
+  const words = state === "offline" && lastGood ? `Offline — showing data from ${lastGood.toLocaleTimeString("en-GB")}` : WORDS[state];
   connection.dataset.state = state;
-  connection.textContent =
-    state === "offline" && lastGood ? `Offline — showing data from ${lastGood.toLocaleTimeString("en-GB")}` : WORDS[state];
+  // The same words again are not news (a status region would read them out again).
+  if (connection.textContent !== words) connection.textContent = words;
 }
 
 const shown = () => [...table.body.querySelectorAll("tr[data-run]")].map((row) => Number(row.dataset.run));

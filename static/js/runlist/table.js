@@ -93,7 +93,7 @@ export class RunTable {
       el("td", { "data-label": "Tasks", "data-field": "counts", className: "run-counts" }),
       el("td", { "data-label": "Blueprint", "data-field": "blueprint" }),
       el("td", { "data-label": "Policy", "data-field": "policy" }),
-      el("td", { "data-label": "Started", "data-field": "started" }),
+      el("td", { "data-label": "Started (UTC)", "data-field": "started" }),
       el("td", { "data-label": "Duration", "data-field": "duration", className: "num" }),
     );
     row.addEventListener("animationend", () => row.classList.remove("fresh"), { once: true });
