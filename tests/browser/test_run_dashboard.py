@@ -48,6 +48,21 @@ def wide_flow(width=20, depth=10, manual="T1"):
     return document
 
 
+FIELDS = ("kind", "attempt", "outcome", "error", "started_by", "ended_by")
+
+
+def histories_agree(tab, api):
+    """The attempts the page derived from events are the ones the server derived."""
+    page = tab.evaluate(
+        """Object.fromEntries(Object.entries(window.vividoRuns[0].run.tasks)
+             .map(([k, t]) => [k, t.history]))"""
+    )
+    for key, task in api["tasks"].items():
+        mine = [{f: h.get(f) for f in FIELDS} for h in page[key]]
+        theirs = [{f: h.get(f) for f in FIELDS} for h in task["history"]]
+        assert mine == theirs, (key, mine, theirs)
+
+
 def page_agrees_with_api(tab, server, run):
     api = server.call("GET", f"/api/runs/{run}/")
     states = {key: task["state"] for key, task in api["tasks"].items()}
@@ -83,6 +98,7 @@ def test_a_fail_fast_burst_on_200_tasks_is_applied_whole_and_fast(browser, serve
     server.wait_all_over([run], 20)
     api = page_agrees_with_api(tab, server, run)
     assert api["status"] == "failed"
+    histories_agree(tab, api)
     counters_add_up(tab)
     assert tab.evaluate("window.vividoRuns[0].stats.maxLag") < 1000
     seqs = tab.evaluate("window.vividoRuns[0].log.map(e => e.seq).reverse()")
@@ -176,6 +192,7 @@ def test_compensation_is_seen_on_screen_and_in_the_task_panel(browser, server):
     tab.locator('[data-field="status"]').filter(has_text="failed").wait_for(timeout=15_000)
     api = page_agrees_with_api(tab, server, run)
     assert api["tasks"]["A"]["state"] == "compensated"
+    histories_agree(tab, api)
     # The task panel, reached by keyboard from the task list: the attempt and its compensation.
     tab.get_by_text("Every task as a list").first.click()
     item = tab.locator('.task-item[data-key="A"]')
@@ -198,7 +215,7 @@ def test_re_run_from_failure(browser, server):
     document["tasks"][1]["failure_rate"] = 1
     flow = import_flow(server, document)
     run = start_run(
-        server, flow, failure_policy="retry_and_proceed", time_scale=0.05, max_retries=0
+        server, flow, failure_policy="retry_and_proceed", time_scale=0.05, max_retries=2
     )
     server.wait_all_over([run], 20)
     tab = open_tab(browser, server)
@@ -214,6 +231,8 @@ def test_re_run_from_failure(browser, server):
     assert origin.get_by_role("link").get_attribute("href") == f"/runs/{run}/"
     tab.locator('[data-field="status"]').filter(has_text="failed").wait_for(timeout=15_000)
     api = page_agrees_with_api(tab, server, new)
+    histories_agree(tab, api)
+    assert [h["outcome"] for h in api["tasks"]["B"]["history"]] == ["failed"] * 3
     history = api["tasks"]["A"]["history"]
     assert history[-1]["outcome"] == "carried_over"
     assert tab.evaluate("window.vividoRuns[0].run.tasks.A.state") == "succeeded"
