@@ -157,9 +157,7 @@ def test_graph_pane_is_laid_out_readable_and_highlights_the_latest_edit(page, al
     tasks = {f"T{i}": 2 for i in range(1, 15)}
     chain = [(f"T{i}", f"T{i + 1}") for i in range(1, 8)]
     fan = [("T1", f"T{i}") for i in range(9, 15)]
-    flow = make_flow(
-        alice, tasks, chain + fan, resources=[{"name": "Risk analyst", "capacity": 1}]
-    )
+    flow = make_flow(alice, tasks, chain + fan, resources=[{"name": "Risk analyst", "capacity": 1}])
     open_wizard(page, flow, 1)
     page.wait_for_function("document.querySelector('#wizard-graph').dataset.layout === 'graphviz'")
     zoom = page.evaluate("window.vividoWizard.cy.zoom()")
@@ -168,12 +166,14 @@ def test_graph_pane_is_laid_out_readable_and_highlights_the_latest_edit(page, al
     assert len({(round(b["x1"]), round(b["y1"])) for b in boxes}) == len(boxes)
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
-            apart = a["x2"] <= b["x1"] or b["x2"] <= a["x1"] or a["y2"] <= b["y1"] or b["y2"] <= a["y1"]
+            apart = (
+                a["x2"] <= b["x1"] or b["x2"] <= a["x1"] or a["y2"] <= b["y1"] or b["y2"] <= a["y1"]
+            )
             assert apart, f"{a['key']} overlaps {b['key']}"
     # The start of the flow is on screen; the rest is a pan away.
     first = next(b for b in boxes if b["key"] == "T1")
     width = page.locator("#wizard-graph").bounding_box()["width"]
-    assert 0 <= first["x1"] and first["x2"] <= width
+    assert first["x1"] >= 0 and first["x2"] <= width
 
     # Step 3: the highlight follows each edit, not the one before it.
     page.goto(f"/flows/{flow.pk}/wizard/?step=3")

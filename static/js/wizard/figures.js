@@ -45,7 +45,7 @@ export function auditRanking({ limit = 5 } = {}) {
   return el(
     "ol",
     { className: "audit-ranking" },
-    ...entries.slice(0, limit).map((e) => el("li", { textContent: `${auditSentence(e)} (parallel ${duration(e.parallel)}, hybrid ${duration(e.hybrid)})` })),
+    ...entries.slice(0, limit).map((e) => el("li", { textContent: auditSentence(e) })),
   );
 }
 

@@ -40,13 +40,17 @@ function create() {
   window.vividoWizard = { ...(window.vividoWizard ?? {}), cy };
 }
 
+// Graphviz lays the flow out left to right and top to bottom; the one that fits the pane
+// at the larger zoom is kept (a long chain reads better across, a wide fan down).
 async function requestLayout() {
   const structure = structureOf(state.doc);
   const ticket = ++asked;
-  const { response, data } = await callApi(api.layout, { method: "POST", body: { direction: "LR", document: state.doc } });
+  const answers = await Promise.all(["LR", "TB"].map((direction) => callApi(api.layout, { method: "POST", body: { direction, document: state.doc } })));
   if (ticket !== asked) return; // a newer layout is on its way
-  if (response.ok) {
-    positions = Object.fromEntries(Object.entries(data.positions).map(([k, p]) => [k, { x: p.x, y: p.y }]));
+  const laid = answers.filter(({ response }) => response.ok).map(({ data }) => data.positions);
+  if (laid.length) {
+    const best = laid.reduce((a, b) => (fittingZoom(b) > fittingZoom(a) ? b : a));
+    positions = Object.fromEntries(Object.entries(best).map(([k, p]) => [k, { x: p.x, y: p.y }]));
     $("wizard-graph").dataset.layout = "graphviz";
   } else {
     positions = fallbackPositions();
@@ -54,6 +58,17 @@ async function requestLayout() {
   }
   laidOut = structure;
   draw({ refit: true });
+}
+
+// The zoom at which task centres `at` (plus a task's size) fit the pane.
+function fittingZoom(at) {
+  const points = Object.values(at);
+  if (!points.length || !cy) return 1;
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const width = Math.max(...xs) - Math.min(...xs) + 150;
+  const height = Math.max(...ys) - Math.min(...ys) + 54;
+  return Math.min(MAX_ZOOM, (cy.width() - 48) / width, (cy.height() - 48) / height);
 }
 
 // Without Graphviz: columns by hard-dependency depth, one row per task of a column.
@@ -102,7 +117,8 @@ function highlight(byKey) {
     const critical = outcome.figures.critical_path;
     const onPath = new Set(critical);
     cy.nodes(".task").forEach((n) => n.toggleClass("critical", onPath.has(n.data("key"))));
-    cy.edges().forEach((e) => e.toggleClass("critical", onPath.has(e.source().data("key")) && onPath.has(e.target().data("key"))));
+    const steps = new Set(critical.slice(1).map((key, i) => `${critical[i]}→${key}`));
+    cy.edges().forEach((e) => e.toggleClass("critical", steps.has(`${e.source().data("key")}→${e.target().data("key")}`)));
     marked.push(...critical);
     caption = critical.length ? `The critical path in the accent colour: ${critical.join(" → ")}.` : "No critical path yet.";
   }
@@ -123,11 +139,24 @@ function fit() {
       cy.center();
     }
   } else {
+    // Too large to fit readably: start where the flow starts (its first tasks in view), and
+    // never show empty space beyond the flow's edges.
     cy.zoom(MIN_ZOOM);
-    const height = box.h * MIN_ZOOM;
-    const top = height + 2 * padding <= cy.height() ? (cy.height() - height) / 2 : padding;
-    cy.pan({ x: padding - box.x1 * MIN_ZOOM, y: top - box.y1 * MIN_ZOOM });
+    const z = MIN_ZOOM;
+    const sources = cy.nodes(".task").filter((n) => n.incomers("edge").empty());
+    const start = (sources.nonempty() ? sources : cy.nodes(".task")).boundingBox();
+    const axis = (size, lo, hi, centre) => {
+      if ((hi - lo) * z + 2 * padding <= size) return (size - (hi - lo) * z) / 2 - lo * z;
+      const wanted = size / 2 - centre * z;
+      return Math.min(padding - lo * z, Math.max(size - padding - hi * z, wanted));
+    };
+    cy.pan({
+      x: axis(cy.width(), box.x1, box.x2, (start.x1 + start.x2) / 2),
+      y: axis(cy.height(), box.y1, box.y2, (start.y1 + start.y2) / 2),
+    });
   }
+  const more = cy.zoom() === MIN_ZOOM && fitting < MIN_ZOOM;
+  $("graph-pan-hint").hidden = !more;
   $("wizard-graph").dataset.zoom = String(cy.zoom());
 }
 

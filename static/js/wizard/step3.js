@@ -228,13 +228,7 @@ function numberSetting(name, label, meaning, { optional = false } = {}) {
     const problem = text === "" && !optional ? "Enter a number, 0 for none." : text !== "" && (!Number.isFinite(value) || value < 0) ? "Enter a number of at least 0." : null;
     fieldMessage(box, problem);
     if (problem) return;
-    if (name === "value_per_time_unit") {
-      if (text === "") delete state.doc[name];
-      else state.doc[name] = value;
-      docChanged();
-    } else {
-      saveSetting(name, value);
-    }
+    saveSetting(name, text === "" ? null : value);
   });
   return setting(label, box, meaning);
 }

@@ -1,0 +1,47 @@
+"""Every wizard step at 1280 and 768 px: no sideways scrolling, no serious accessibility
+violation, and a screenshot of each in /tmp/shots-wizard/ for a person to look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from designer import services
+from designer.assessments import assessment_step_save
+from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.test_wizard import at_step
+from tests.browser.test_wizard_defects import ALL_READY, STEP_NAMES
+from tests.factories import content_document
+
+SHOTS = Path("/tmp/shots-wizard")
+
+
+@pytest.mark.parametrize("width", [1280, 768])
+def test_every_step_fits_and_is_accessible(page, alice, width):
+    SHOTS.mkdir(exist_ok=True)
+    document = content_document()
+    document["resources"] = [{"name": "Editor", "capacity": 1}]
+    for task in document["tasks"]:
+        if task["key"] in ("T3", "T4"):
+            task["resources"] = {"Editor": 1}
+    flow = services.flow_import(owner=alice, document=document)
+    assessment_step_save(flow=flow, step=5, answers={"readiness": ALL_READY}, confirm=False)
+    page.set_default_timeout(20_000)
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, "alice", "alice-password-1")
+    page.wait_for_url("**/")
+    for step in range(1, 7):
+        page.goto(f"/flows/{flow.pk}/wizard/?step={step}")
+        at_step(page, step, STEP_NAMES[step])
+        page.wait_for_function("document.querySelector('#wizard-graph').dataset.layout")
+        if step == 6:
+            page.wait_for_function(
+                "[...document.querySelectorAll('.mini-gantt canvas')].every(c => c.width > 0)"
+            )
+        assert page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        ), f"step {step} scrolls sideways at {width} px"
+        page.screenshot(path=str(SHOTS / f"step{step}-{width}.png"), full_page=True)
+        assert axe_violations(page) == [], f"step {step} at {width} px"
+    assert page.js_errors == []
