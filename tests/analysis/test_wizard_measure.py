@@ -239,3 +239,13 @@ def test_report_uses_human_labels_and_the_same_words(readiness_answers):
     assert "| T1 → T2 | hard | the topic brief |" in text
     assert "## 6. Prototype and measure (needs attention: an earlier change altered" in text
     assert "T5 → T6: making it soft saves 5.5 h in parallel and 2.75 h in hybrid" in text
+
+
+def test_critical_chains_name_what_each_task_waited_for():
+    b = measure(flow_from_document(content_document()))["blueprints"]
+    # Sequential: each task waits for the one before it in the order.
+    assert [e["via"] for e in b["sequential"]["critical_chain"]] == ["start"] + ["sequence"] * 8
+    # Hybrid: one task a phase on the chain, each behind its phase's barrier.
+    hybrid = b["hybrid"]["critical_chain"]
+    assert [e["key"] for e in hybrid] == ["T1", "T2", "T3", "T5", "T6", "T7", "T8", "T9"]
+    assert [e["via"] for e in hybrid] == ["start"] + ["phase"] * 7
