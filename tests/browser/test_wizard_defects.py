@@ -229,6 +229,34 @@ def test_a_jumped_over_step_does_not_keep_the_current_badge(page, alice):
     assert page.locator("#stepper button").nth(0).get_attribute("aria-current") is None
 
 
+def test_confirming_a_skipped_step_flags_nothing_after_it(page, alice):
+    flow = make_flow(alice, {"A": 1, "B": 2, "C": 3}, [("A", "B")])
+    assessment_step_save(flow=flow, step=5, answers={"readiness": ALL_READY}, confirm=False)
+    open_wizard(page, flow, 1)
+    for number in (2, 3):
+        page.get_by_role("button", name="Next").click()
+        at_step(page, number, STEP_NAMES[number])
+    # Leave step 3 unconfirmed, confirm 4 to 6.
+    page.get_by_role("button", name="4. Identify independent task clusters").click()
+    at_step(page, 4, STEP_NAMES[4])
+    for number in (5, 6):
+        page.get_by_role("button", name="Next").click()
+        at_step(page, number, STEP_NAMES[number])
+    page.get_by_role("button", name="Confirm the recommendation").click()
+    page.locator(".toast").filter(has_text="confirmed").wait_for()
+    states = step_states(page)
+    assert states[2] in ("todo", "skipped")
+    assert states[3:] == ["done", "done", "done"]
+    # Now confirm the skipped step without changing anything: nothing later is flagged.
+    page.get_by_role("button", name="3. Estimate durations and resource profiles").click()
+    at_step(page, 3, STEP_NAMES[3])
+    page.get_by_role("button", name="Next").click()
+    at_step(page, 4, STEP_NAMES[4])
+    page.wait_for_function("!document.querySelector('#next').disabled")
+    assert step_states(page) == ["done"] * 6
+    assert page.js_errors == []
+
+
 def test_confirming_the_recommendation_says_so(page, alice):
     flow = make_flow(alice, {"A": 1, "B": 2, "C": 3}, [("A", "B")])
     assessment_step_save(flow=flow, step=5, answers={"readiness": ALL_READY}, confirm=False)

@@ -19,6 +19,14 @@ function recommendation() {
   );
 }
 
+// The chain that drives the parallel finish: "→" a dependency, "⇢ (pool)" a wait for a
+// busy pool, "⇢ (phase)" a phase barrier.
+function criticalText(figures) {
+  const chain = figures.blueprints.parallel?.critical_chain;
+  if (!chain?.length) return figures.critical_path.join(" → ") || "—";
+  return chain.map((link, i) => (i === 0 ? link.key : link.via === "resource" ? ` ⇢ (pool) ${link.key}` : link.via === "phase" ? ` ⇢ (phase) ${link.key}` : ` → ${link.key}`)).join("");
+}
+
 function measured() {
   charts.splice(0).forEach((c) => c.destroy());
   const figures = state.assessment.outcome.figures;
@@ -27,7 +35,7 @@ function measured() {
     "div",
     {},
     el("p", { className: "hint", textContent: figures.constrained ? "Every figure respects the pools: a task waits while its pool is busy." : "No task needs a pool, so nothing waits for one." }),
-    el("p", { textContent: `Critical path: ${figures.critical_path.join(" → ") || "—"}` }),
+    el("p", { className: "critical-line", textContent: `Critical path: ${criticalText(figures)}` }),
     blueprintColumns(charts),
     simulation ? el("p", { className: "hint", textContent: `P50 and P80 from ${simulation.iterations} simulated runs (seed ${simulation.seed}).` }) : null,
     el("h2", { textContent: "Dependency audit" }),
