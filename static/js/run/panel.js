@@ -103,32 +103,33 @@ export class TaskPanel {
   tick() {
     if (!this.box || !this.key) return;
     for (const row of this.body.querySelectorAll('tr[data-outcome="going"]')) {
-      row.cells[3].textContent = duration(row.entry);
+      row.cells[2].textContent = duration(row.entry);
     }
   }
 
   historyTable(history) {
     if (!history.length) return el("p", { className: "empty", textContent: "No attempt yet." });
-    const head = ["Attempt", "Start", "End", "Duration", "Outcome", "Error", "By"].map((text) => el("th", { scope: "col", textContent: text }));
-    const rows = history.map((entry) => {
+    const head = ["Attempt", "Start → end", "Duration", "Outcome", "By"].map((text) => el("th", { scope: "col", textContent: text }));
+    const rows = [];
+    for (const entry of history) {
       const name = entry.kind === "compensation" ? `⟲ compensation ${entry.attempt}` : `attempt ${entry.attempt}`;
       const outcome = entry.outcome === null || entry.outcome === undefined ? (entry.kind === "compensation" ? "⟲ compensating" : "▶ running") : OUTCOME_TEXT[entry.outcome] ?? entry.outcome;
       const by = entry.ended_by && entry.ended_by !== entry.started_by ? `${entry.started_by || "—"} → ${entry.ended_by}` : entry.started_by || "—";
       const row = el(
         "tr",
         {},
-        el("td", { textContent: name }),
-        el("td", { textContent: clock(entry.started_at) }),
-        el("td", { textContent: entry.finished_at ? clock(entry.finished_at) : "—" }),
+        el("th", { scope: "row", textContent: name }),
+        el("td", { textContent: `${clock(entry.started_at)} → ${entry.finished_at ? clock(entry.finished_at) : "…"}` }),
         el("td", { className: "num", textContent: duration(entry) }),
         el("td", { textContent: outcome }),
-        el("td", { textContent: entry.error || "" }),
         el("td", { textContent: by }),
       );
       row.dataset.outcome = entry.outcome ?? "going";
       row.entry = entry;
-      return row;
-    });
+      rows.push(row);
+      // The error under its attempt, across the whole row: long messages stay readable.
+      if (entry.error) rows.push(el("tr", { className: "attempt-error" }, el("td", { colSpan: 5, textContent: `Error: ${entry.error}` })));
+    }
     const table = el("table", { className: "figures attempts" }, el("caption", { className: "visually-hidden", textContent: "Every attempt, oldest first" }), el("thead", {}, el("tr", {}, ...head)), el("tbody", {}, ...rows));
     const box = el("div", { className: "attempts-box", tabIndex: 0 }, table);
     box.setAttribute("role", "region");
