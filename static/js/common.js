@@ -44,3 +44,11 @@ export async function callApi(url, { method = "GET", body, headers = {} } = {}) 
     : null;
   return { response, data };
 }
+
+// A DOM element with properties and children; strings become text nodes, never markup.
+// `element("li", { className: "x" }, "T1 ", name)`.
+export function element(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children.filter((child) => child !== null && child !== undefined && child !== false));
+  return node;
+}

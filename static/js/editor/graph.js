@@ -56,6 +56,18 @@ export const STYLE = [
       "arrow-scale": 1.1,
     },
   },
+  {
+    // A route from the layout: a polyline through Graphviz's points, kept around the tasks.
+    selector: "edge.routed",
+    style: {
+      "curve-style": "segments",
+      "edge-distances": "node-position",
+      "segment-weights": (edge) => edge.data("route").weights,
+      "segment-distances": (edge) => edge.data("route").distances,
+      "segment-radius": 12,
+      "radius-type": "arc-radius",
+    },
+  },
   { selector: "edge.soft", style: { "line-style": "dashed" } },
   {
     selector: "edge.none",
@@ -80,6 +92,58 @@ export function taskLabel(key, name) {
 
 export function phaseLabel(order, name) {
   return `${order}. ${name}`;
+}
+
+// Segment weights and distances that make Cytoscape draw an edge through `points` (model
+// coordinates) from the centre of its source to the centre of its target.
+export function routeThrough(from, to, points) {
+  const dx = to.x - from.x;
+  const dy = to.y - from.y;
+  const length2 = dx * dx + dy * dy;
+  if (!points.length || length2 < 1) return null;
+  const length = Math.sqrt(length2);
+  const weights = [];
+  const distances = [];
+  for (const p of points) {
+    const px = p.x - from.x;
+    const py = p.y - from.y;
+    weights.push((px * dx + py * dy) / length2);
+    distances.push((px * dy - py * dx) / length);
+  }
+  return { weights, distances };
+}
+
+export function taskElement(key, position, extra = {}) {
+  return {
+    group: "nodes",
+    data: {
+      id: newId("task"),
+      kind: "task",
+      key,
+      name: "New task",
+      label: taskLabel(key, "New task"),
+      description: "",
+      optimistic: 1,
+      likely: 1,
+      pessimistic: 1,
+      resources: {},
+      failure_rate: 0,
+      executor: "simulated",
+      ...extra,
+    },
+    position,
+    classes: "task",
+  };
+}
+
+export function edgeElement(source, target, strength = "hard", note = "") {
+  return { group: "edges", data: { id: newId("dep"), source, target, strength, note }, classes: strength };
+}
+
+// Whether the tasks stand anywhere: a document whose tasks all share one spot was never laid out.
+export function hasPositions(document) {
+  const spots = new Set((document.tasks ?? []).map((t) => `${t.x ?? 0},${t.y ?? 0}`));
+  return (document.tasks ?? []).length < 2 || spots.size > 1;
 }
 
 let counter = 0;

@@ -1,5 +1,11 @@
 // The properties panel: the selected task, dependency or phase, or the flow itself.
-// Every edit goes through the undo stack; a value that breaks a rule is refused next to its field.
+// Every edit goes through `edit` (one path, undoable, checked against the whole flow); a
+// value that breaks a field's own rule is refused next to the field.
+
+import { element } from "../common.js";
+import { ESTIMATE_FIELDS, checkEstimate } from "../estimates.js";
+import { addPhase, deleteSelection, movePhase, setStrength } from "./commands.js";
+import { edit, setData, setMeta } from "./history.js";
 
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 const TIME_UNITS = ["minutes", "hours", "days", "weeks"];
@@ -9,12 +15,6 @@ const STRENGTHS = [
   ["none", "None — examined, not needed"],
 ];
 let fieldCount = 0;
-
-function element(tag, props = {}, ...children) {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
 
 // A labelled input whose committed value passes `check` before `apply` runs.
 function field(label, { value, type = "text", check = () => null, apply, options = null, multiline = false, attrs = {} }) {
@@ -50,38 +50,83 @@ function heading(text, note) {
   return [element("h2", { textContent: text }), note ? element("p", { className: "hint", textContent: note }) : ""];
 }
 
-export function renderPanel(panel, ctx) {
-  const { cy } = ctx;
+// `force`: render even while focus is in the panel (after a refusal, to show what is kept).
+export function renderPanel(panel, ed, { force = false } = {}) {
+  const { cy } = ed;
   const selected = cy.$(":selected");
   const signature = selected.map((e) => e.id()).join(",") || "flow";
-  if (panel.dataset.for === signature && panel.contains(document.activeElement)) return;
+  if (!force && panel.dataset.for === signature && panel.contains(document.activeElement)) return;
+  const focused = panel.contains(document.activeElement) ? document.activeElement.id : null;
   panel.dataset.for = signature;
   fieldCount = 0;
   let content;
-  if (selected.length === 1 && selected[0].hasClass("task")) content = taskForm(selected[0], ctx);
-  else if (selected.length === 1 && selected[0].isEdge()) content = dependencyForm(selected[0], ctx);
-  else if (selected.length === 1 && selected[0].hasClass("phase")) content = phaseForm(selected[0], ctx);
-  else if (selected.length > 1) content = heading(`${selected.length} selected`, "Delete removes them all; drag to move them together.");
-  else content = flowForm(ctx);
+  if (selected.length === 1 && selected[0].hasClass("task")) content = taskForm(selected[0], ed);
+  else if (selected.length === 1 && selected[0].isEdge()) content = dependencyForm(selected[0], ed);
+  else if (selected.length === 1 && selected[0].hasClass("phase")) content = phaseForm(selected[0], ed);
+  else if (selected.length > 1) content = selectionForm(selected, ed);
+  else content = flowForm(ed);
   panel.replaceChildren(...content);
+  if (focused && force) document.getElementById(focused)?.focus();
 }
 
-function taskForm(node, { cy, state, setData }) {
+function selectionForm(selected, ed) {
+  const tasks = selected.filter(".task");
+  return [
+    ...heading(`${selected.length} selected`, "Drag to move them together; Shift- or Ctrl-click adds or removes one."),
+    element(
+      "div",
+      { className: "row-actions" },
+      tasks.nonempty()
+        ? element("button", { type: "button", className: "button-quiet", textContent: "New phase from selection", onclick: () => addPhase(ed) })
+        : null,
+      element("button", { type: "button", className: "button-quiet", textContent: "Delete", onclick: () => deleteSelection(ed) }),
+    ),
+  ];
+}
+
+// The three-point estimate as one row: values stay as typed; the row is checked as a whole
+// when focus leaves it (or on Enter) and stored only when complete and in order.
+function estimateRow(node, ed) {
+  const d = node.data();
+  const inputs = {};
+  const errors = {};
+  const rows = ESTIMATE_FIELDS.map((which) => {
+    fieldCount += 1;
+    const id = `field-${fieldCount}`;
+    inputs[which] = element("input", { id, type: "number", value: d[which], min: "0", step: "any" });
+    errors[which] = element("p", { id: `${id}-error`, className: "field-error" });
+    inputs[which].setAttribute("aria-describedby", `${id}-error`);
+    const label = `${which[0].toUpperCase()}${which.slice(1)} (${ed.meta.time_unit})`;
+    return element("div", { className: "field" }, element("label", { htmlFor: id, textContent: label }), inputs[which], errors[which]);
+  });
+  const row = element("fieldset", { className: "estimate-row" }, element("legend", { textContent: "Duration estimate" }), ...rows);
+  const check = () => {
+    const { estimate, errors: problems } = checkEstimate(Object.fromEntries(ESTIMATE_FIELDS.map((f) => [f, inputs[f].value])));
+    for (const which of ESTIMATE_FIELDS) {
+      errors[which].textContent = problems[which] ?? "";
+      inputs[which].setAttribute("aria-invalid", problems[which] ? "true" : "false");
+    }
+    if (!estimate) return;
+    const changed = ESTIMATE_FIELDS.some((f) => estimate[f] !== node.data(f));
+    if (changed) setData(ed, node, estimate);
+  };
+  row.addEventListener("focusout", (event) => {
+    if (!row.contains(event.relatedTarget)) check();
+  });
+  row.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      check();
+    }
+  });
+  return row;
+}
+
+function taskForm(node, ed) {
+  const { cy } = ed;
+  const state = ed;
   const d = node.data();
   const keys = new Set(cy.nodes(".task").not(node).map((n) => n.data("key")));
-  const estimate = (which) =>
-    field(`${which[0].toUpperCase()}${which.slice(1)} (${state.meta.time_unit})`, {
-      type: "number",
-      value: d[which],
-      attrs: { min: "0", step: "any" },
-      check: (value) => {
-        const next = { optimistic: node.data("optimistic"), likely: node.data("likely"), pessimistic: node.data("pessimistic"), [which]: value };
-        if (value < 0) return "A duration cannot be negative.";
-        if (!(next.optimistic <= next.likely && next.likely <= next.pessimistic)) return "Keep optimistic ≤ likely ≤ pessimistic.";
-        return null;
-      },
-      apply: (value) => setData(node, { [which]: value }),
-    });
   const pools = state.meta.resources.map((pool) =>
     field(`${pool.name} (units, capacity ${pool.capacity})`, {
       type: "number",
@@ -92,7 +137,7 @@ function taskForm(node, { cy, state, setData }) {
         const resources = { ...node.data("resources") };
         if (value > 0) resources[pool.name] = value;
         else delete resources[pool.name];
-        setData(node, { resources });
+        setData(ed, node, { resources });
       },
     }),
   );
@@ -102,11 +147,11 @@ function taskForm(node, { cy, state, setData }) {
     field("Key", {
       value: d.key,
       check: (value) => (!KEY_PATTERN.test(value) ? "A letter or digit, then up to 31 letters, digits, '_', '.' or '-'." : keys.has(value) ? `Another task has the key ${value}.` : null),
-      apply: (value) => setData(node, { key: value }),
+      apply: (value) => setData(ed, node, { key: value }),
     }),
-    field("Name", { value: d.name, attrs: { maxlength: "200" }, check: (value) => (value.trim() ? null : "A task needs a name."), apply: (value) => setData(node, { name: value.trim() }) }),
-    field("Description", { value: d.description, multiline: true, apply: (value) => setData(node, { description: value }) }),
-    element("fieldset", {}, element("legend", { textContent: "Duration estimate" }), estimate("optimistic"), estimate("likely"), estimate("pessimistic")),
+    field("Name", { value: d.name, attrs: { maxlength: "200" }, check: (value) => (value.trim() ? null : "A task needs a name."), apply: (value) => setData(ed, node, { name: value.trim() }) }),
+    field("Description", { value: d.description, multiline: true, apply: (value) => setData(ed, node, { description: value }) }),
+    estimateRow(node, ed),
     element(
       "fieldset",
       {},
@@ -116,39 +161,41 @@ function taskForm(node, { cy, state, setData }) {
     field("Phase", {
       value: d.parent ?? "",
       options: phases,
-      apply: (value) => cy.scratch("ur").do("changeParent", { firstTime: true, parentData: value || null, nodes: node, posDiffX: 0, posDiffY: 0 }),
+      attrs: { "data-field": "phase" },
+      apply: (value) => movePhase(ed, node, value || null),
     }),
     field("Failure rate (0 to 1)", {
       type: "number",
       value: d.failure_rate,
       attrs: { min: "0", max: "1", step: "0.01" },
       check: (value) => (value >= 0 && value <= 1 ? null : "A failure rate is a share between 0 and 1."),
-      apply: (value) => setData(node, { failure_rate: value }),
+      apply: (value) => setData(ed, node, { failure_rate: value }),
     }),
     field("Executor", {
       value: d.executor,
       options: [["simulated", "Simulated"], ["manual", "Manual (a person completes it)"]].concat(
         ["simulated", "manual"].includes(d.executor) ? [] : [[d.executor, d.executor]],
       ),
-      apply: (value) => setData(node, { executor: value }),
+      apply: (value) => setData(ed, node, { executor: value }),
     }),
   ];
 }
 
-function dependencyForm(edge, { setData }) {
+function dependencyForm(edge, ed) {
   return [
     ...heading(`${edge.source().data("key")} → ${edge.target().data("key")}`, "Keys 1, 2 and 3 set the strength too."),
-    field("Strength", { value: edge.data("strength"), options: STRENGTHS, apply: (value) => setData(edge, { strength: value }) }),
-    field("Note", { value: edge.data("note"), multiline: true, apply: (value) => setData(edge, { note: value }) }),
+    field("Strength", { value: edge.data("strength"), options: STRENGTHS, apply: (value) => setStrength(ed, edge, value) }),
+    field("Note", { value: edge.data("note"), multiline: true, apply: (value) => setData(ed, edge, { note: value }) }),
   ];
 }
 
-function phaseForm(node, { state, setMeta }) {
+function phaseForm(node, ed) {
+  const state = ed;
   const index = state.meta.phases.findIndex((p) => p.id === node.id());
   const phase = state.meta.phases[index];
   const names = new Set(state.meta.phases.filter((p) => p.id !== phase.id).map((p) => p.name));
   const move = (offset) => () =>
-    setMeta((meta) => {
+    setMeta(ed, (meta) => {
       const [moved] = meta.phases.splice(index, 1);
       meta.phases.splice(index + offset, 0, moved);
     });
@@ -157,9 +204,9 @@ function phaseForm(node, { state, setMeta }) {
     field("Name", {
       value: phase.name,
       check: (value) => (!value.trim() ? "A phase needs a name." : names.has(value.trim()) ? "Another phase has this name." : null),
-      apply: (value) => setMeta((meta) => { meta.phases[index].name = value.trim(); }),
+      apply: (value) => setMeta(ed, (meta) => { meta.phases[index].name = value.trim(); }),
     }),
-    field("Description", { value: phase.description, multiline: true, apply: (value) => setMeta((meta) => { meta.phases[index].description = value; }) }),
+    field("Description", { value: phase.description, multiline: true, apply: (value) => setMeta(ed, (meta) => { meta.phases[index].description = value; }) }),
     element(
       "div",
       { className: "row-actions" },
@@ -169,7 +216,9 @@ function phaseForm(node, { state, setMeta }) {
   ];
 }
 
-function flowForm({ cy, state, setMeta, ur }) {
+function flowForm(ed) {
+  const { cy } = ed;
+  const state = ed;
   const meta = state.meta;
   if (!meta) return heading("Loading…");
   const delay = (label, name) =>
@@ -178,7 +227,7 @@ function flowForm({ cy, state, setMeta, ur }) {
       value: meta[name],
       attrs: { min: "0", step: "any" },
       check: (value) => (value >= 0 ? null : "Enter 0 or more."),
-      apply: (value) => setMeta((m) => { m[name] = value; }),
+      apply: (value) => setMeta(ed, (m) => { m[name] = value; }),
     });
   const pools = meta.resources.map((pool, i) =>
     element(
@@ -187,28 +236,28 @@ function flowForm({ cy, state, setMeta, ur }) {
       field("Pool", {
         value: pool.name,
         check: (value) => (!value.trim() ? "A pool needs a name." : meta.resources.some((p, j) => j !== i && p.name === value.trim()) ? "Another pool has this name." : null),
-        apply: (value) => renamePool(pool.name, value.trim(), { cy, state, ur }),
+        apply: (value) => renamePool(pool.name, value.trim(), ed),
       }),
       field("Capacity", {
         type: "number",
         value: pool.capacity,
         attrs: { min: "1", step: "1" },
         check: (value) => (Number.isInteger(value) && value >= 1 ? null : "A capacity is a whole number of at least 1."),
-        apply: (value) => setMeta((m) => { m.resources[i].capacity = value; }),
+        apply: (value) => setMeta(ed, (m) => { m.resources[i].capacity = value; }),
       }),
       element("button", {
         type: "button",
         className: "button-quiet",
         textContent: "Remove",
         ariaLabel: `Remove pool ${pool.name}`,
-        onclick: () => removePool(pool.name, { cy, state, ur }),
+        onclick: () => removePool(pool.name, ed),
       }),
     ),
   );
   return [
     ...heading("Flow", "Select a task, dependency or phase to edit it."),
-    field("Description", { value: meta.description, multiline: true, apply: (value) => setMeta((m) => { m.description = value; }) }),
-    field("Time unit", { value: meta.time_unit, options: TIME_UNITS.map((u) => [u, u]), apply: (value) => setMeta((m) => { m.time_unit = value; }) }),
+    field("Description", { value: meta.description, multiline: true, apply: (value) => setMeta(ed, (m) => { m.description = value; }) }),
+    field("Time unit", { value: meta.time_unit, options: TIME_UNITS.map((u) => [u, u]), apply: (value) => setMeta(ed, (m) => { m.time_unit = value; }) }),
     delay("Handoff delay", "handoff_delay"),
     delay("Sync overhead", "sync_overhead"),
     element(
@@ -221,7 +270,7 @@ function flowForm({ cy, state, setMeta, ur }) {
         className: "button-quiet",
         textContent: "Add a pool",
         onclick: () =>
-          setMeta((m) => {
+          setMeta(ed, (m) => {
             let n = m.resources.length + 1;
             while (m.resources.some((p) => p.name === `Pool ${n}`)) n += 1;
             m.resources.push({ name: `Pool ${n}`, capacity: 1, description: "" });
@@ -238,7 +287,9 @@ function poolChanges(cy, change) {
   }));
 }
 
-function renamePool(from, to, { cy, state, ur }) {
+function renamePool(from, to, ed) {
+  const { cy } = ed;
+  const state = ed;
   if (from === to) return;
   const meta = structuredClone(state.meta);
   meta.resources.find((p) => p.name === from).name = to;
@@ -248,10 +299,12 @@ function renamePool(from, to, { cy, state, ur }) {
     delete next[from];
     return next;
   });
-  ur.do("batch", [...actions, { name: "setMeta", param: { meta } }]);
+  edit(ed, [...actions, { name: "setMeta", param: { meta } }]);
 }
 
-function removePool(name, { cy, state, ur }) {
+function removePool(name, ed) {
+  const { cy } = ed;
+  const state = ed;
   const meta = structuredClone(state.meta);
   meta.resources = meta.resources.filter((p) => p.name !== name);
   const actions = poolChanges(cy, (resources) => {
@@ -260,5 +313,5 @@ function removePool(name, { cy, state, ur }) {
     delete next[name];
     return next;
   });
-  ur.do("batch", [...actions, { name: "setMeta", param: { meta } }]);
+  edit(ed, [...actions, { name: "setMeta", param: { meta } }]);
 }
