@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from designer import selectors, services
-from designer.assessments import assessment_of, assessment_step_save
+from designer.assessments import assessment_of, assessment_state, assessment_step_save
 from designer.models import Flow
 from tests.browser.conftest import sign_in
 from tests.browser.test_wizard import at_step, step_states, wait_saved
@@ -137,6 +137,54 @@ def test_an_answer_changed_just_before_moving_on_is_kept(page, alice):
     answers = assessment_of(flow).answers
     assert answers["readiness"]["team_maturity"] == 2
     assert answers["sheet"]["monitoring"] == -2
+    assert page.js_errors == []
+
+
+# Defect 6 (its front-end part) ---------------------------------------------------------------
+
+
+def test_step_3_asks_for_the_coordination_costs(page, alice):
+    flow = make_flow(alice, {"A": 2, "B": 3, "C": 4}, [("A", "B"), ("A", "C")])
+    open_wizard(page, flow, 3)
+    delay = page.get_by_label("Handoff delay (hours)")
+    overhead = page.get_by_label("Sync overhead (hours)")
+    # Each comes with one sentence on what it means.
+    assert (
+        "passes along a dependency"
+        in page.locator(f"#{delay.get_attribute('aria-describedby')}").inner_text()
+    )
+    assert (
+        "branches meet again"
+        in page.locator(f"#{overhead.get_attribute('aria-describedby')}").inner_text()
+    )
+    delay.fill("0.5")
+    delay.press("Tab")
+    overhead.fill("0.25")
+    overhead.press("Tab")
+    wait_saved(page)
+    saved = Flow.objects.get(pk=flow.pk)
+    assert (saved.handoff_delay, saved.sync_overhead) == (0.5, 0.25)
+    page.get_by_label("Time unit").select_option("days")
+    page.get_by_label("Handoff delay (days)").wait_for()
+    wait_saved(page)
+    assert Flow.objects.get(pk=flow.pk).time_unit == "days"
+
+    # A negative delay is refused next to the field and not saved.
+    page.get_by_label("Handoff delay (days)").fill("-1")
+    page.get_by_label("Handoff delay (days)").press("Tab")
+    page.locator(".field-error").filter(has_text="at least 0").wait_for()
+    assert Flow.objects.get(pk=flow.pk).handoff_delay == 0.5
+
+    # Step 6 shows the overhead they add, in the flow's unit.
+    page.get_by_role("button", name="6. Prototype and measure").click()
+    at_step(page, 6, STEP_NAMES[6])
+    parallel = assessment_state(Flow.objects.get(pk=flow.pk))["outcome"]["figures"]["blueprints"][
+        "parallel"
+    ]
+    assert parallel["overhead"] > 0
+    assert page.locator(".column.parallel .overhead").inner_text() == (
+        f"coordination overhead {parallel['overhead']:g} d"
+    )
     assert page.js_errors == []
 
 

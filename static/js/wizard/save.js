@@ -59,6 +59,7 @@ async function putDoc() {
     showError("Someone else saved this flow meanwhile. Reload the page to continue from their version; your last edit is still on screen.");
   } else {
     showError(`Not saved: ${data?.message ?? response.status}`);
+    markFields(data?.fields);
   }
   saysSaved("Not saved");
   return false;

@@ -70,7 +70,7 @@ function unitsCell(task, pool) {
     else delete task.resources[pool.name];
     docChanged();
   }, { hideLabel: true });
-  box.dataset.field = `${task.key}.resources.${pool.name}`;
+  box.dataset.field = `tasks[${state.doc.tasks.indexOf(task)}].resources.${pool.name}`;
   return el("td", {}, box);
 }
 
