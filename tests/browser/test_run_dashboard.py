@@ -48,6 +48,7 @@ def wide_flow(width=20, depth=10, manual="T1"):
     return document
 
 
+HOSTILE = '<img src=x onerror="window.pwned = 1">'
 FIELDS = ("kind", "attempt", "outcome", "error", "started_by", "ended_by")
 
 
@@ -213,6 +214,7 @@ def test_compensation_is_seen_on_screen_and_in_the_task_panel(browser, server):
 def test_re_run_from_failure(browser, server):
     document = flow_document({"A": 1, "B": 1, "C": 1}, [("A", "B")], name="Re-run")
     document["tasks"][1]["failure_rate"] = 1
+    document["tasks"][0]["name"] = HOSTILE
     flow = import_flow(server, document)
     run = start_run(
         server, flow, failure_policy="retry_and_proceed", time_scale=0.05, max_retries=2
@@ -236,6 +238,12 @@ def test_re_run_from_failure(browser, server):
     history = api["tasks"]["A"]["history"]
     assert history[-1]["outcome"] == "carried_over"
     assert tab.evaluate("window.vividoRuns[0].run.tasks.A.state") == "succeeded"
+    # A name made of markup is text everywhere: the list, the panel, the pads.
+    tab.locator('.task-item[data-key="A"]').dispatch_event("click")
+    assert HOSTILE in tab.locator('.task-item[data-key="A"]').text_content()
+    assert HOSTILE in tab.locator('[data-field="panel"] h2').inner_text()
+    assert tab.evaluate("window.pwned") is None
+    assert tab.locator(".run-dashboard img").count() == 0
     assert tab.js_errors == []
     tab.context.close()
 
