@@ -8,6 +8,7 @@ import { STATES } from "./states.js";
 
 const FONT = 12;
 export const READABLE_ZOOM = 10 / FONT; // labels at 10 px at least
+const LARGEST_OPENING_ZOOM = 1.25;
 const PULSE_MS = 300;
 const HATCH = `data:image/svg+xml;utf8,${encodeURIComponent(
   '<svg xmlns="http://www.w3.org/2000/svg" width="150" height="54"><defs><pattern id="h" width="10" height="10" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="4" height="10" fill="#d1d5db"/></pattern></defs><rect width="150" height="54" fill="url(#h)"/></svg>',
@@ -88,6 +89,11 @@ export class RunGraph {
     const cy = this.cy;
     cy.resize();
     cy.fit(undefined, 24);
+    if (cy.zoom() > LARGEST_OPENING_ZOOM) {
+      // A small flow is not blown up to fill the box.
+      cy.zoom(LARGEST_OPENING_ZOOM);
+      cy.center();
+    }
     if (cy.zoom() >= READABLE_ZOOM) return;
     cy.zoom(READABLE_ZOOM);
     const tasks = cy.nodes(".task");
