@@ -315,3 +315,35 @@ def test_a_700_event_burst_is_applied_within_a_second(browser, server):
     counters_add_up(tab)
     assert tab.js_errors == []
     tab.context.close()
+
+
+def test_a_long_history_loads_in_pages_after_the_first_render(browser, server):
+    """A finished run of 1,400 events: the page is drawn first, then its log fills backwards
+    in pages of 1,000 until it holds every event once."""
+    document = flow_document({f"T{n}": 1 for n in range(1, 201)}, name="Flaky")
+    for task in document["tasks"]:
+        task["failure_rate"] = 0.7
+    flow = import_flow(server, document)
+    run = start_run(
+        server, flow, failure_policy="retry_and_proceed", time_scale=0.001, max_retries=4, seed=5
+    )
+    server.wait_all_over([run], 60)
+    last = server.call("GET", f"/api/runs/{run}/")["last_seq"]
+    assert last > 1000
+    tab = open_tab(browser, server)
+    pages = []
+    tab.on("request", lambda r: pages.append(r.url) if "/events/?before=" in r.url else None)
+    tab.goto(f"/runs/{run}/")
+    tab.wait_for_function(f"window.vividoRuns[0].log.length === {last}")
+    assert tab.evaluate("window.vividoRuns[0].stats.renderMs") < 1000
+    assert [p.split("?")[1] for p in pages] == [
+        f"before={last + 1}&limit=1000",
+        f"before={last + 1 - 1000}&limit=1000",
+    ]
+    range_ = tab.locator('[data-field="log-range"]')
+    range_.filter(has_text=f"1–100 of {last:,} events").wait_for()
+    seqs = tab.evaluate("window.vividoRuns[0].log.map(e => e.seq).reverse()")
+    assert seqs == list(range(1, last + 1))
+    histories_agree(tab, server.call("GET", f"/api/runs/{run}/"))
+    assert tab.js_errors == []
+    tab.context.close()
