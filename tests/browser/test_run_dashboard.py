@@ -207,6 +207,11 @@ def test_compensation_is_seen_on_screen_and_in_the_task_panel(browser, server):
     assert rows.nth(1).locator("th").inner_text() == "⟲ compensation 1"
     assert rows.nth(1).locator("td").nth(2).inner_text() == "⟲✓ compensated"
     assert axe_violations(tab) == []
+    # Escape closes the panel and gives the keyboard back to the task it showed.
+    panel.get_by_role("button", name="Close the task details").focus()
+    tab.keyboard.press("Escape")
+    assert panel.is_hidden()
+    assert tab.evaluate("document.activeElement.dataset.key") == "A"
     assert tab.js_errors == []
     tab.context.close()
 

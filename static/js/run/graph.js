@@ -79,7 +79,10 @@ export class RunGraph {
       this.nodes[node.data("key")] = node;
       this.order.push(node.data("key"));
     });
-    this.cy.on("tap", "node.task", (event) => onSelect(event.target.data("key")));
+    this.cy.on("tap", (event) => {
+      if (event.target === this.cy) onSelect(null);
+      else if (event.target.hasClass?.("task")) onSelect(event.target.data("key"));
+    });
     this.openReadable();
     new ResizeObserver(() => this.cy.resize()).observe(container);
   }

@@ -66,6 +66,9 @@ export class TaskPanel {
     close.setAttribute("aria-label", "Close the task details");
     close.addEventListener("click", onClose);
     box.setAttribute("aria-labelledby", this.title.id);
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") onClose();
+    });
     box.replaceChildren(el("div", { className: "panel-head" }, this.title, close), this.body);
   }
 

@@ -232,10 +232,16 @@ export class RunView {
 
   choose(key) {
     if (!this.panel.box) return;
+    // Closing the panel from inside it puts the keyboard back on the task it showed.
+    const back = !key && this.chosen && this.panel.box.contains(document.activeElement) ? this.list.items[this.chosen]?.button : null;
     this.chosen = key;
     this.graph.choose(key);
     this.list.choose(key);
     this.panel.show(key, key ? this.run?.tasks[key] : null);
+    if (back) {
+      back.closest("details")?.setAttribute("open", "");
+      back.focus();
+    }
   }
 
   // The clock ticks only while the page knows it is current.
