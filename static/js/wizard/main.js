@@ -7,7 +7,7 @@ import { callApi, versionOf } from "../common.js";
 import { toast } from "../toast.js";
 import { $, api, el, forgetLive, hooks, page, redrawLive, resetFields, showError, state } from "./core.js";
 import { drawGraph } from "./graph.js";
-import { flushAll, hasUnsaved, leaveChecks, saveStep, visit } from "./save.js";
+import { flushAll, hasUnsaved, leaveChecks, saveOnExit, saveStep, visit } from "./save.js";
 import * as step1 from "./step1.js";
 import * as step2 from "./step2.js";
 import * as step3 from "./step3.js";
@@ -81,8 +81,10 @@ $("next").addEventListener("click", async () => {
   visit.changed = false;
 });
 $("back").addEventListener("click", () => leave(Math.max(1, state.step - 1)));
+// Pending saves go out as the page is left; a save already refused asks first.
+window.addEventListener("pagehide", saveOnExit);
 window.addEventListener("beforeunload", (event) => {
-  if (hasUnsaved()) {
+  if (hasUnsaved() && $("wizard-save").textContent === "Not saved") {
     event.preventDefault();
     event.returnValue = "";
   }
@@ -108,24 +110,36 @@ function render() {
   drawGraph({ refit: true });
 }
 
+// The stepper's buttons are made once and updated in place, so that a keyboard user's
+// focus on one of them survives the saves that refresh it.
 function renderStepper() {
-  $("stepper").replaceChildren(
-    ...state.assessment.steps.map((s) => {
-      // The step on screen is the current one; the server's "current" elsewhere (a step
-      // jumped over) reads as still to do.
-      const shown = s.number === state.step ? (s.state === "todo" || s.state === "current" || s.state === "skipped" ? "current" : s.state) : s.state === "current" ? "todo" : s.state;
-      const button = el(
-        "button",
-        { type: "button", onclick: () => leave(s.number) },
-        el("span", { className: "mark", textContent: MARKS[shown] ?? String(s.number), ariaHidden: "true" }),
-        `${s.number}. ${s.name}`,
-        el("span", { className: "visually-hidden", textContent: ` (${WORDS[shown]})` }),
-      );
-      button.dataset.state = shown;
-      if (s.number === state.step) button.setAttribute("aria-current", "step");
-      return el("li", {}, button);
-    }),
-  );
+  const list = $("stepper");
+  if (list.children.length !== state.assessment.steps.length) {
+    list.replaceChildren(
+      ...state.assessment.steps.map((s) => {
+        const button = el(
+          "button",
+          { type: "button", onclick: () => leave(s.number) },
+          el("span", { className: "mark", ariaHidden: "true" }),
+          `${s.number}. ${s.name}`,
+          el("span", { className: "visually-hidden" }),
+        );
+        return el("li", {}, button);
+      }),
+    );
+  }
+  state.assessment.steps.forEach((s, i) => {
+    // The step on screen is the current one; the server's "current" elsewhere (a step
+    // jumped over) reads as still to do.
+    const viewing = s.number === state.step;
+    const shown = viewing ? (["todo", "current", "skipped"].includes(s.state) ? "current" : s.state) : s.state === "current" ? "todo" : s.state;
+    const button = list.children[i].firstChild;
+    button.dataset.state = shown;
+    button.querySelector(".mark").textContent = MARKS[shown] ?? String(s.number);
+    button.querySelector(".visually-hidden").textContent = ` (${WORDS[shown]})`;
+    if (viewing) button.setAttribute("aria-current", "step");
+    else button.removeAttribute("aria-current");
+  });
 }
 
 // After every save: the stepper, the parts drawn from the assessment, and the graph's

@@ -33,13 +33,27 @@ export function hasUnsaved() {
 // Saves run one after another: a second PUT on the same version would be a conflict.
 export function saveDoc() {
   clearTimeout(docTimer);
-  saveQueue = saveQueue.then(putDoc, putDoc);
+  return enqueue(putDoc);
+}
+
+// Saves waiting or under way: "Saved" is shown only once none is left.
+let queued = 0;
+function enqueue(job) {
+  queued += 1;
+  const run = async () => {
+    try {
+      return await job();
+    } finally {
+      queued -= 1;
+      if (!queued && document.getElementById("wizard-save").textContent === "Saving…") saysSaved(settled());
+    }
+  };
+  saveQueue = saveQueue.then(run, run);
   return saveQueue;
 }
 
-function enqueue(job) {
-  saveQueue = saveQueue.then(job, job);
-  return saveQueue;
+function settled() {
+  return dirtyDoc ? "Unsaved changes" : queued > 1 ? "Saving…" : "Saved";
 }
 
 async function putDoc() {
@@ -50,9 +64,9 @@ async function putDoc() {
   if (response.ok) {
     state.version = versionOf(response);
     if (JSON.stringify(state.doc) === sent) dirtyDoc = false;
-    saysSaved(dirtyDoc ? "Unsaved changes" : "Saved");
-    showError("");
     await refreshAssessment();
+    saysSaved(settled());
+    showError("");
     return true;
   }
   if (response.status === 412) {
@@ -81,8 +95,8 @@ export function saveSetting(name, value) {
     }
     // A graph save still pending carries the new value too, so it may build on this version.
     state.version = data.version;
-    saysSaved(dirtyDoc ? "Unsaved changes" : "Saved");
     await refreshAssessment();
+    saysSaved(settled());
     return true;
   });
 }
@@ -146,6 +160,21 @@ function markFields(fields) {
       target.setAttribute("aria-invalid", "true");
       target.focus();
     }
+  }
+}
+
+// Leaving the page (a tab of the flow bar, closing the tab) within the moment before a
+// save: what is pending still goes, with keepalive requests that outlive the page.
+export function saveOnExit() {
+  clearTimeout(answerTimer);
+  clearTimeout(docTimer);
+  const headers = { "Content-Type": "application/json", "X-CSRFToken": document.querySelector("[name=csrfmiddlewaretoken]").value };
+  if (Object.keys(pending).length) {
+    fetch(api.assessment, { method: "PATCH", keepalive: true, credentials: "same-origin", headers, body: JSON.stringify({ step: state.step, answers: pending, confirm: false }) });
+    pending = {};
+  }
+  if (dirtyDoc) {
+    fetch(api.graph, { method: "PUT", keepalive: true, credentials: "same-origin", headers: { ...headers, "If-Match": `"v${state.version}"` }, body: JSON.stringify(state.doc) });
   }
 }
 
