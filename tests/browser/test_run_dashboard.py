@@ -123,6 +123,11 @@ def test_a_fail_fast_burst_on_200_tasks_is_applied_whole_and_fast(browser, serve
     # T19 was running (cancelled); T190 … T199 were skipped.
     assert {r[2] for r in rows} == {f"T{n}" for n in range(190, 200)}
     assert all(r[4] == "skipped" for r in rows)
+    # Nothing scrolls sideways, at desktop or tablet width.
+    for width in (1280, 768):
+        tab.set_viewport_size({"width": width, "height": 900})
+        tab.wait_for_timeout(200)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width
     assert tab.js_errors == []
     tab.context.close()
 

@@ -138,7 +138,7 @@ def test_a_socket_that_goes_silent_turns_the_badge_to_reconnecting(browser, fast
     live = states.index("live")
     assert states[live + 1] == "reconnecting"
     silent_for = (times[live + 1] - times[live]) / 1000
-    assert 2 * HEARTBEAT + 1 - 0.1 <= silent_for <= 2 * HEARTBEAT + 1 + 0.6, silent_for
+    assert 2 * HEARTBEAT + 1 - 0.1 <= silent_for <= 2 * HEARTBEAT + 1 + 1.0, silent_for
     # The clock stopped with the feed.
     elapsed = tab.locator('[data-field="elapsed"]').inner_text()
     tab.wait_for_timeout(1200)
