@@ -140,6 +140,21 @@ def test_an_answer_changed_just_before_moving_on_is_kept(page, alice):
     assert page.js_errors == []
 
 
+def test_an_answer_changed_just_before_leaving_the_wizard_is_kept(page, alice):
+    flow = make_flow(alice, {"A": 1, "B": 2}, [("A", "B")])
+    assessment_step_save(flow=flow, step=5, answers={"readiness": ALL_READY}, confirm=False)
+    open_wizard(page, flow, 5)
+    page.get_by_role("group", name="Is there monitoring").get_by_label("Basic").check()
+    page.get_by_role("link", name="Simulate").click()
+    page.wait_for_url(f"**/flows/{flow.pk}/simulate/")
+    page.wait_for_function("document.readyState === 'complete'")
+    for _ in range(100):
+        if assessment_of(flow).answers["readiness"]["monitoring"] == "basic":
+            break
+        page.wait_for_timeout(100)
+    assert assessment_of(flow).answers["readiness"]["monitoring"] == "basic"
+
+
 # Defect 6 (its front-end part) ---------------------------------------------------------------
 
 
@@ -401,6 +416,23 @@ def test_readiness_is_not_scored_before_any_answer(page, alice):
     assert "start mostly sequential" not in body.inner_text().lower()
     page.get_by_role("group", name="Can the team keep track").get_by_label("Yes").check()
     body.get_by_text("Readiness so far 1/5").wait_for()
+
+
+def test_estimates_pasted_with_a_header_fill_their_rows(page, alice):
+    flow = make_flow(alice, {"A": 1, "B": 1, "C": 1})
+    open_wizard(page, flow, 3)
+    paste(
+        page,
+        "[aria-label='optimistic duration of A']",
+        "Task\tOptimistic\tLikely\tPessimistic\nA\t1\t2\t4\nB\t2\t3\t5\nC\t5\t4\t3\n",
+    )
+    wait_saved(page)
+    durations = [tuple(t["duration"].values()) for t in stored(flow)["tasks"]]
+    assert durations == [(1, 2, 4), (2, 3, 5), (1, 1, 1)]
+    # C's row is out of order: shown as pasted, refused, stored as it was.
+    assert page.get_by_label("optimistic duration of C").input_value() == "5"
+    assert page.get_by_label("optimistic duration of C").get_attribute("aria-invalid") == "true"
+    page.get_by_role("alert").filter(has_text="C: Optimistic must not exceed likely.").wait_for()
 
 
 # Spreadsheet keys ---------------------------------------------------------------------------

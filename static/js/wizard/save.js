@@ -52,6 +52,18 @@ function enqueue(job) {
   return saveQueue;
 }
 
+// A save's refusal is shown in the step's alert; the next successful save takes it away,
+// but leaves any other message (a row being typed) alone.
+let refusal = "";
+function refused(message) {
+  refusal = message;
+  showError(message);
+}
+function accepted() {
+  if (refusal && document.getElementById("step-error").textContent === refusal) showError("");
+  refusal = "";
+}
+
 function settled() {
   return dirtyDoc ? "Unsaved changes" : queued > 1 ? "Saving…" : "Saved";
 }
@@ -66,13 +78,13 @@ async function putDoc() {
     if (JSON.stringify(state.doc) === sent) dirtyDoc = false;
     await refreshAssessment();
     saysSaved(settled());
-    showError("");
+    accepted();
     return true;
   }
   if (response.status === 412) {
-    showError("Someone else saved this flow meanwhile. Reload the page to continue from their version; your last edit is still on screen.");
+    refused("Someone else saved this flow meanwhile. Reload the page to continue from their version; your last edit is still on screen.");
   } else {
-    showError(`Not saved: ${data?.message ?? response.status}`);
+    refused(`Not saved: ${data?.message ?? response.status}`);
     markFields(data?.fields);
   }
   saysSaved("Not saved");
@@ -89,7 +101,7 @@ export function saveSetting(name, value) {
     const { response, data } = await callApi(api.flow, { method: "PATCH", body: { [name]: value } });
     if (!response.ok) {
       const message = data?.[name]?.[0] ?? data?.message ?? `the server answered ${response.status}`;
-      showError(`Not saved: ${message}`);
+      refused(`Not saved: ${message}`);
       saysSaved("Not saved");
       return false;
     }
@@ -142,12 +154,12 @@ export function saveStep({ confirm, step = state.step, opened = false }) {
     const { response, data } = await callApi(api.assessment, { method: "PATCH", body: { step, answers, confirm } });
     if (!response.ok) {
       pending = { ...answers, ...pending };
-      showError(data?.message ?? `The server answered ${response.status}.`);
+      refused(data?.message ?? `The server answered ${response.status}.`);
       markFields(data?.fields);
       return false;
     }
     state.assessment = mergePending(data);
-    showError("");
+    accepted();
     hooks.computed();
     return true;
   });
