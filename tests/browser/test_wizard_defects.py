@@ -11,7 +11,7 @@ from designer.assessments import assessment_of, assessment_state, assessment_ste
 from designer.models import Flow
 from tests.browser.conftest import sign_in
 from tests.browser.test_wizard import at_step, step_states, wait_saved
-from tests.factories import flow_document
+from tests.factories import content_document, flow_document
 
 STEP_NAMES = {
     1: "Map the task inventory and dependencies",
@@ -201,6 +201,26 @@ def test_step_3_asks_for_the_coordination_costs(page, alice):
         f"coordination overhead {parallel['overhead']:g} d"
     )
     assert page.js_errors == []
+
+
+# The dependency audit ------------------------------------------------------------------------
+
+
+def test_the_audit_stands_beside_each_strength_choice_and_ranks_in_step_6(page, alice):
+    flow = services.flow_import(owner=alice, document=content_document())
+    entries = assessment_state(flow)["outcome"]["audit"]["entries"]
+    saving = [e for e in entries if e["saving"] > 0]
+    assert saving, "the guide's example has dependencies worth relaxing"
+    open_wizard(page, flow, 2)
+    for entry in entries:
+        group = page.get_by_role("group", name=f"{entry['from']} Task {entry['from']} → ")
+        line = group.filter(has_text=f"→ {entry['to']} Task {entry['to']}").locator(".audit-line")
+        expected = entry["text"] if entry["saving"] > 0 else "saves nothing"
+        assert expected in line.inner_text()
+    page.get_by_role("button", name="6. Prototype and measure").click()
+    at_step(page, 6, STEP_NAMES[6])
+    ranking = page.locator(".audit-ranking li").all_inner_texts()
+    assert ranking == [e["text"] for e in saving[:5]]
 
 
 # Defect 7 ---------------------------------------------------------------------------------

@@ -30,6 +30,11 @@ const WORDS = { done: "done", attention: "needs attention", current: "current", 
 
 async function load() {
   const [graph, assessment, schema] = await Promise.all([callApi(api.graph), callApi(api.assessment), callApi(api.documentSchema)]);
+  if (!graph.response.ok || !assessment.response.ok) {
+    $("step-title").textContent = "The wizard could not load";
+    showError(`The server answered ${graph.response.ok ? assessment.response.status : graph.response.status}. Reload the page to try again.`);
+    return;
+  }
   state.doc = graph.data;
   state.version = versionOf(graph.response);
   state.assessment = assessment.data;
