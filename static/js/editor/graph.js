@@ -108,7 +108,7 @@ export function routeThrough(from, to, points) {
     const px = p.x - from.x;
     const py = p.y - from.y;
     weights.push((px * dx + py * dy) / length2);
-    distances.push((px * dy - py * dx) / length);
+    distances.push((py * dx - px * dy) / length); // Cytoscape: positive bends to the left of source → target
   }
   return { weights, distances };
 }

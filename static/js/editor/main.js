@@ -46,7 +46,8 @@ function createEditor() {
   ed.layout = () => layout(ed);
   ed.refresh = () => refresh(ed);
   ed.changed = () => changed(ed);
-  ed.refused = () => renderPanel($("panel"), ed, { force: true });
+  ed.redrawPanel = () => renderPanel($("panel"), ed, { force: true });
+  ed.refused = ed.redrawPanel;
   const run = {
     "add-task": () => commands.addTaskInView(ed),
     append: () => commands.append(ed),

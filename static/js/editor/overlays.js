@@ -54,6 +54,15 @@ export function installOverlays(ed) {
     hoverCard(ed, null);
     ed.eh.start(ed.handleFor);
   });
+  // The gesture began outside Cytoscape, which therefore sends no drag events: follow the
+  // pointer here (edgehandles snaps to the task under it) and finish on release.
+  window.addEventListener("pointermove", (event) => {
+    if (!ed.connecting) return;
+    const box = cy.container().getBoundingClientRect();
+    const pan = cy.pan();
+    const zoom = cy.zoom();
+    ed.eh.update({ x: (event.clientX - box.left - pan.x) / zoom, y: (event.clientY - box.top - pan.y) / zoom });
+  });
   window.addEventListener("pointerup", () => {
     if (ed.connecting) setTimeout(() => ed.eh.stop(), 0);
   });
@@ -77,7 +86,7 @@ export function installOverlays(ed) {
     }
   });
   // Leaving the box another way (a click in the panel) keeps the name and the new focus.
-  $("rename-input").addEventListener("blur", () => finishRename(ed, true));
+  $("rename-input").addEventListener("blur", () => setTimeout(() => finishRename(ed, true, { keepFocus: true }), 0));
   const hint = () => showHint(ed);
   cy.container().addEventListener("focus", hint);
   cy.container().addEventListener("blur", hint);
@@ -109,13 +118,20 @@ export function startRename(ed, node) {
   input.select();
 }
 
-export function finishRename(ed, commit) {
+// `keepFocus`: the person moved on to another field (a click in the panel): the name is
+// kept and the panel redrawn around the field they are in.
+export function finishRename(ed, commit, { keepFocus = false } = {}) {
   if (!ed.renaming) return;
   const node = ed.renaming;
   ed.renaming = null;
   $("rename").hidden = true;
   const name = $("rename-input").value.trim();
   if (commit && name && name !== node.data("name") && !node.removed()) setData(ed, node, { name: name.slice(0, 200) });
+  if (keepFocus) {
+    // Redrawing the panel now would drop what is being typed in it: update the name only.
+    const field = $("panel").querySelector("[data-field=name]");
+    if (field) field.value = node.data("name");
+  }
   ed.refresh();
 }
 

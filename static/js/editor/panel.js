@@ -149,7 +149,7 @@ function taskForm(node, ed) {
       check: (value) => (!KEY_PATTERN.test(value) ? "A letter or digit, then up to 31 letters, digits, '_', '.' or '-'." : keys.has(value) ? `Another task has the key ${value}.` : null),
       apply: (value) => setData(ed, node, { key: value }),
     }),
-    field("Name", { value: d.name, attrs: { maxlength: "200" }, check: (value) => (value.trim() ? null : "A task needs a name."), apply: (value) => setData(ed, node, { name: value.trim() }) }),
+    field("Name", { value: d.name, attrs: { maxlength: "200", "data-field": "name" }, check: (value) => (value.trim() ? null : "A task needs a name."), apply: (value) => setData(ed, node, { name: value.trim() }) }),
     field("Description", { value: d.description, multiline: true, apply: (value) => setData(ed, node, { description: value }) }),
     estimateRow(node, ed),
     element(
