@@ -44,4 +44,21 @@ def test_every_step_fits_and_is_accessible(page, alice, width):
         ), f"step {step} scrolls sideways at {width} px"
         page.screenshot(path=str(SHOTS / f"step{step}-{width}.png"), full_page=True)
         assert axe_violations(page) == [], f"step {step} at {width} px"
+
+    # A row refused next to its fields, and the toast that undoes a removal.
+    page.goto(f"/flows/{flow.pk}/wizard/?step=3")
+    at_step(page, 3, STEP_NAMES[3])
+    page.get_by_label("optimistic duration of T2").click()
+    for value in ("7", "3", "4"):
+        page.keyboard.type(value)
+        page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")
+    page.locator(".field-error").first.wait_for()
+    page.screenshot(path=str(SHOTS / f"row-refused-{width}.png"))
+    page.goto(f"/flows/{flow.pk}/wizard/?step=1")
+    at_step(page, 1, STEP_NAMES[1])
+    page.get_by_role("button", name="Remove T9").click()
+    page.get_by_role("button", name="Undo").wait_for()
+    page.screenshot(path=str(SHOTS / f"undo-toast-{width}.png"))
+    assert axe_violations(page) == []
     assert page.js_errors == []
