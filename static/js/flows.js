@@ -1,18 +1,12 @@
 // The flow list: create, import, rename, duplicate and delete flows through the API.
 
-import { csrfToken } from "./common.js";
+import { callApi, element } from "./common.js";
+import { problemsOf } from "./editor/validate.js";
 
-const csrf = csrfToken();
 const message = document.getElementById("flows-message");
 
 async function call(url, method, body) {
-  const response = await fetch(url, {
-    method,
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  const { response, data } = await callApi(url, { method, body });
   if (!response.ok) throw new Error(data?.message ?? `The server answered ${response.status}.`);
   return data;
 }
@@ -32,9 +26,21 @@ document.getElementById("new-flow").addEventListener("submit", async (event) => 
   }
 });
 
-document.getElementById("import-file").addEventListener("change", async (event) => {
-  const file = event.currentTarget.files[0];
+// Every problem in the file at once, as a list under its name; the input is emptied so the
+// same file can be chosen again once it is fixed.
+function importProblems(file, problems) {
+  message.replaceChildren(
+    `${file.name} was not imported: ${problems.length === 1 ? "1 problem" : `${problems.length} problems`}.`,
+    element("ul", { className: "import-problems" }, ...problems.map((p) => element("li", {}, p))),
+  );
+}
+
+const importInput = document.getElementById("import-file");
+importInput.addEventListener("change", async () => {
+  const file = importInput.files[0];
   if (!file) return;
+  importInput.value = "";
+  message.textContent = "";
   let document_;
   try {
     document_ = JSON.parse(await file.text());
@@ -42,13 +48,16 @@ document.getElementById("import-file").addEventListener("change", async (event) 
     message.textContent = `${file.name} is not a JSON file.`;
     return;
   }
+  const problems = problemsOf(document_);
+  if (problems.length) {
+    importProblems(file, problems);
+    return;
+  }
   try {
     const flow = await call("/api/flows/import/", "POST", document_);
     window.location.href = `/flows/${flow.id}/`;
   } catch (error) {
-    message.textContent = `${file.name} was not imported: ${error.message}`;
-  } finally {
-    event.currentTarget.value = "";
+    importProblems(file, [error.message]);
   }
 });
 

@@ -108,3 +108,53 @@ export function problemOf(document) {
   }
   return null;
 }
+
+// Every problem a flow document read from a file has, one line each (the import reports them
+// all at once rather than the first): shape, keys, estimates, dependencies, then one cycle.
+export function problemsOf(document) {
+  const problems = [];
+  if (!document || typeof document !== "object" || Array.isArray(document)) return ["the file does not hold a flow document (a JSON object)"];
+  if (document.format !== "vivido.flow/1") problems.push(`format must be "vivido.flow/1" (got ${JSON.stringify(document.format ?? null)})`);
+  if (typeof document.name !== "string" || !document.name.trim()) problems.push("the flow needs a name");
+  const tasks = Array.isArray(document.tasks) ? document.tasks : [];
+  if (!Array.isArray(document.tasks)) problems.push("tasks must be a list");
+  const seen = new Set();
+  tasks.forEach((task, i) => {
+    const key = task?.key;
+    if (typeof key !== "string" || !key) problems.push(`tasks[${i}] has no key`);
+    else if (seen.has(key)) problems.push(`duplicate task key: ${key}`);
+    else seen.add(key);
+    const d = task?.duration ?? {};
+    const likely = Number(d.likely);
+    const o = d.optimistic ?? likely;
+    const p = d.pessimistic ?? likely;
+    if (!Number.isFinite(likely)) problems.push(`task ${key ?? i}: duration.likely must be a number`);
+    else if ([o, likely, p].some((v) => v < 0)) problems.push(`task ${key}: a duration cannot be negative`);
+    else if (!(o <= likely && likely <= p)) problems.push(`task ${key}: durations must keep optimistic ≤ likely ≤ pessimistic (got ${o}, ${likely}, ${p})`);
+  });
+  const dependencies = Array.isArray(document.dependencies) ? document.dependencies : [];
+  const pairs = new Set();
+  let sound = true;
+  dependencies.forEach((dep) => {
+    for (const end of [dep?.from, dep?.to]) {
+      if (!seen.has(end)) {
+        problems.push(`dependency ${dep?.from} → ${dep?.to} names unknown task ${end}`);
+        sound = false;
+      }
+    }
+    if (dep?.from === dep?.to) problems.push(`task ${dep?.from} cannot depend on itself`);
+    const pair = `${dep?.from}→${dep?.to}`;
+    if (pairs.has(pair)) problems.push(`duplicate dependency ${dep?.from} → ${dep?.to}`);
+    pairs.add(pair);
+  });
+  if (sound && !problems.length) {
+    const normal = {
+      phases: Array.isArray(document.phases) ? document.phases : [],
+      tasks: tasks.map((t) => ({ ...t, duration: { optimistic: t.duration.optimistic ?? t.duration.likely, likely: t.duration.likely, pessimistic: t.duration.pessimistic ?? t.duration.likely } })),
+      dependencies: dependencies.map((d) => ({ ...d, strength: d.strength ?? "hard" })),
+    };
+    const problem = problemOf(normal);
+    if (problem) problems.push(problem.message);
+  }
+  return problems;
+}
