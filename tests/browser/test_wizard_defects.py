@@ -406,6 +406,20 @@ def test_a_pasted_header_row_names_columns_and_is_not_a_task(page, alice):
     assert page.js_errors == []
 
 
+def test_a_need_that_would_close_a_cycle_is_refused_naming_it(page, alice):
+    flow = make_flow(alice, {"A": 1, "B": 1, "C": 1}, [("A", "B"), ("B", "C")])
+    open_wizard(page, flow, 1)
+    needs = page.get_by_label("What A needs")
+    needs.fill("C")
+    needs.press("Tab")
+    page.locator(".field-error").filter(
+        has_text="That would make a cycle: A → B → C → A."
+    ).wait_for()
+    assert needs.input_value() == "C"
+    assert [(d["from"], d["to"]) for d in stored(flow)["dependencies"]] == [("A", "B"), ("B", "C")]
+    assert page.locator("#wizard-save").inner_text() != "Not saved"
+
+
 def test_remove_asks_nothing_and_offers_undo(page, alice):
     flow = make_flow(alice, {"A": 1, "B": 2, "C": 3}, [("A", "B"), ("B", "C")])
     dialogs = []

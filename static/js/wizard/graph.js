@@ -18,7 +18,7 @@ let layoutTimer = null;
 let asked = 0;
 
 function structureOf(doc) {
-  return JSON.stringify([doc.tasks.map((t) => [t.key, t.name, t.phase]), doc.dependencies.map((d) => [d.from, d.to])]);
+  return JSON.stringify([doc.tasks.map((t) => [t.key, t.phase]), doc.dependencies.map((d) => [d.from, d.to])]);
 }
 
 function create() {

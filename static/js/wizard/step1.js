@@ -38,11 +38,37 @@ function replaceNeeds(key, refs) {
   return missing;
 }
 
+// The chain by which `from` already (directly or not) needs `key`, or null: `key` needing
+// `from` would then close a cycle. Dependencies marked none do not order anything.
+function chainBetween(key, from) {
+  const seen = new Set();
+  const walk = (at, path) => {
+    if (at === key) return path;
+    if (seen.has(at)) return null;
+    seen.add(at);
+    for (const d of state.doc.dependencies) {
+      if (d.to === at && d.strength !== "none") {
+        const found = walk(d.from, [d.from, ...path]);
+        if (found) return found;
+      }
+    }
+    return null;
+  };
+  return walk(from, [from]);
+}
+
 function setNeeds(task, box) {
   const refs = refsOf(box.value);
   const unknown = refs.filter((ref) => !resolveTask(ref));
   const self = refs.some((ref) => resolveTask(ref) === task.key);
-  const problem = unknown.length ? `No task ${unknown.join(", ")}: use a key or a name from the table.` : self ? `${task.key} cannot need itself.` : null;
+  const cycle = unknown.length || self ? null : refs.map((ref) => chainBetween(task.key, resolveTask(ref))).find(Boolean);
+  const problem = unknown.length
+    ? `No task ${unknown.join(", ")}: use a key or a name from the table.`
+    : self
+      ? `${task.key} cannot need itself.`
+      : cycle
+        ? `That would make a cycle: ${[...cycle, task.key].join(" → ")}.`
+        : null;
   fieldMessage(box, problem);
   showError(problem ? `${task.key}: ${problem}` : "");
   if (problem) return;
