@@ -8,10 +8,10 @@ export const $ = (id) => document.getElementById(id);
 
 // The flow settings and layout endpoints are the flow API's own; the page names the rest.
 export const api = {
-  ...page.api,
   flow: `/api/flows/${page.flow.id}/`,
   layout: `/api/flows/${page.flow.id}/layout/`,
   documentSchema: "/api/schema/flow-document/",
+  ...page.api,
 };
 
 export const BLUEPRINT_NAMES = { sequential: "Sequential", hybrid: "Hybrid", parallel: "Parallel" };
