@@ -24,7 +24,7 @@ test: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
-	DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -q tests/api tests/db tests/wizard
+	DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -q tests/api tests/db tests/wizard tests/runs tests/websockets
 
 bench: install-dev
 	$(PY) -m bench
