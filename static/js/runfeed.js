@@ -100,7 +100,7 @@ export class RunFeed {
       if (this.failures >= FAILS_BEFORE_POLLING) this.startPolling();
       else this.report("reconnecting");
     }
-    this.retry(Math.min(1000 * 2 ** (this.failures - 1), 30_000));
+    this.retry(Math.min(1000 * 2 ** (this.failures - 1), 10_000));
   }
 
   // A socket that was live dropped or went silent. Reconnect at once; but sockets that keep
@@ -280,6 +280,8 @@ export class RunFeed {
         } while (page.length >= PAGE);
         if (!going()) break;
         this.lastGood = new Date();
+        // The server answers again after being away: its websocket may well be back too.
+        if (this.state === "offline" && !this.ws) this.retry(0);
         this.report("polling");
         if (this.ended && this.last >= this.known) {
           // The run is over and every event is here: nothing more will come.

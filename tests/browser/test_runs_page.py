@@ -136,5 +136,9 @@ def test_the_dashboard_reconnects_and_catches_up_without_a_reload(server, tab):
         tab.locator('[data-field="counters"]').inner_text()
         == "✓ 9 · ▶ 0 · ✕ 0 · remaining 0 of 9 tasks"
     )
+    # The snapshot after the reconnect brings the state at once; the events missed meanwhile
+    # follow for the log.
+    last_seq = server.call("GET", f"/api/runs/{run['id']}/")["last_seq"]
+    tab.wait_for_function(f"window.vividoRuns[0].log.length === {last_seq}", timeout=10_000)
     seqs = tab.evaluate("window.vividoRuns[0].log.map(e => e.seq).reverse()")
-    assert seqs == list(range(1, len(seqs) + 1))
+    assert seqs == list(range(1, last_seq + 1))

@@ -62,11 +62,21 @@ export class EventLog {
     if (this.loading || !this.api) return;
     this.loading = true;
     let before = upTo + 1;
+    let wait = 1000;
     try {
       while (before > 1) {
-        const response = await fetch(`${this.api}events/?before=${before}&limit=${HISTORY_PAGE}`, { credentials: "same-origin" });
-        if (!response.ok) break;
-        const page = (await response.json()).filter((e) => e.seq < before);
+        let page;
+        try {
+          const response = await fetch(`${this.api}events/?before=${before}&limit=${HISTORY_PAGE}`, { credentials: "same-origin" });
+          if (!response.ok) throw new Error(String(response.status));
+          page = (await response.json()).filter((e) => e.seq < before);
+        } catch {
+          // The server is away for a moment: the audit trail is still owed, so try again.
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          wait = Math.min(wait * 2, 15_000);
+          continue;
+        }
+        wait = 1000;
         if (!page.length) {
           // A server that does not page backwards: read forwards instead.
           await this.loadForwards(before - 1);
