@@ -173,25 +173,47 @@ def list_schedule(
     ready tasks not yet started are taken longest remaining path first, ties by key, and
     each starts if every pool it needs has the units free; the others wait for the next
     event. Callers check capacities first (`check_capacities`), so nothing waits forever.
+
+    Event-driven: a task that does not fit waits in the queue of one pool that lacks the
+    units (keyed by the units it needs there) and is looked at again only when that pool
+    gets units back and has at least that many free. Skipping it in between changes
+    nothing: free units only shrink while an event's tasks are started, so a task that did
+    not fit cannot fit until a pool it lacked is released. The starts, and so the schedule,
+    are those of the plain rule; the cost is close to n log n instead of quadratic.
     """
     n = len(duration)
     priority = remaining_path(plan, duration)
-    waiting = [len(p) for p in plan.preds]
+    rank = plan.rank
+    succs, preds = plan.succs, plan.preds
+    delay = [plan.delay(i) for i in range(n)]
+    wants = [[(pool, units) for pool, units in need.items() if units > 0] for need in needs]
+    waiting = [len(p) for p in preds]
     last_pred_finish = [0.0] * n
     left_in_phase = [len(tasks) for tasks in plan.phases]
     phase_finish = 0.0
     free = dict(capacity)
-    # Tasks whose ready time is known, by that time; then those ready now, by priority.
+    # Tasks whose ready time is known, by that time; tasks that became ready at this event,
+    # by priority; tasks that did not fit, by (pool, units they need of it), by priority.
     pending: list[tuple[float, int]] = []
-    available: list[tuple[float, int, int]] = []
+    arrived: list[tuple[float, int, int]] = []
+    parked: dict[tuple[str, int], list[tuple[float, int, int]]] = {}
+    parked_on: dict[str, list[int]] = {}  # pool -> the units its non-empty queues wait for
     running: list[tuple[float, int]] = []
-    slots = [Slot(0.0, 0.0)] * n
+    released: set[str] = set()
+    starts = [0.0] * n
     started = 0
+    heappush, heappop = heapq.heappush, heapq.heappop
 
     def open_phase(k: int, at: float) -> None:
         for i in plan.phases[k]:
-            if not plan.preds[i]:
-                heapq.heappush(pending, (at, i))
+            if not preds[i]:
+                heappush(pending, (at, i))
+
+    def blocker(i: int) -> tuple[str, int] | None:
+        for pool, units in wants[i]:
+            if free[pool] < units:
+                return pool, units
+        return None
 
     if plan.phases:
         open_phase(0, 0.0)
@@ -199,44 +221,73 @@ def list_schedule(
     while started < n:
         tolerance = 1e-9 * max(1.0, abs(now))
         while pending and pending[0][0] <= now + tolerance:
-            _, i = heapq.heappop(pending)
-            heapq.heappush(available, (-priority[i], plan.rank[i], i))
-        blocked = []
-        while available:
-            entry = heapq.heappop(available)
+            _, i = heappop(pending)
+            heappush(arrived, (-priority[i], rank[i], i))
+        # The candidates, merged in priority order: tasks that arrived, and the head of each
+        # queue of a released pool that now has the units its tasks wait for (an entry with
+        # a negative index stands for the head of queue `heads[-1 - index]`).
+        candidates = arrived
+        arrived = []
+        heads: list[tuple[str, int]] = []
+        for pool in released:
+            for units in parked_on.get(pool, ()):
+                queue = parked[pool, units]
+                if queue and free[pool] >= units:
+                    heads.append((pool, units))
+                    heappush(candidates, (queue[0][0], queue[0][1], -len(heads)))
+        released.clear()
+        again: list[tuple[tuple[str, int], tuple[float, int, int]]] = []
+        while candidates:
+            entry = heappop(candidates)
+            head = -1 - entry[2]
+            if head >= 0:
+                key = heads[head]
+                queue = parked[key]
+                entry = heappop(queue)
             i = entry[2]
-            if all(free[pool] >= units for pool, units in needs[i].items()):
-                for pool, units in needs[i].items():
+            lacking = blocker(i)
+            if lacking is None:
+                for pool, units in wants[i]:
                     free[pool] -= units
-                slots[i] = Slot(now, now + duration[i])
-                heapq.heappush(running, (now + duration[i], i))
+                starts[i] = now
+                heappush(running, (now + duration[i], i))
                 started += 1
             else:
-                blocked.append(entry)
-        for entry in blocked:
-            heapq.heappush(available, entry)
+                again.append((lacking, entry))
+            if head >= 0 and queue and free[key[0]] >= key[1]:
+                heappush(candidates, (queue[0][0], queue[0][1], -1 - head))
+        # Those that did not fit wait behind what they lack; nothing released can reach
+        # them before the next event.
+        for key, entry in again:
+            queue = parked.setdefault(key, [])
+            if not queue and key[1] not in parked_on.setdefault(key[0], []):
+                parked_on[key[0]].append(key[1])
+            heappush(queue, entry)
         if started == n:
             break
-        upcoming = [t for t in (pending[0][0] if pending else math.inf,) if t > now]
         next_finish = running[0][0] if running else math.inf
-        now = min([next_finish, *upcoming])
+        next_ready = pending[0][0] if pending else math.inf
+        now = next_finish if next_finish < next_ready else next_ready
         if now == math.inf:
             raise RuntimeError("list schedule stalled: capacities were not checked")
         while running and running[0][0] <= now:
-            finish, i = heapq.heappop(running)
-            for pool, units in needs[i].items():
+            finish, i = heappop(running)
+            for pool, units in wants[i]:
                 free[pool] += units
-            for u in plan.succs[i]:
+                released.add(pool)
+            for u in succs[i]:
                 waiting[u] -= 1
-                last_pred_finish[u] = max(last_pred_finish[u], finish)
+                if finish > last_pred_finish[u]:
+                    last_pred_finish[u] = finish
                 if waiting[u] == 0:
-                    heapq.heappush(pending, (last_pred_finish[u] + plan.delay(u), u))
+                    heappush(pending, (last_pred_finish[u] + delay[u], u))
             k = plan.phase_of[i]
             left_in_phase[k] -= 1
-            phase_finish = max(phase_finish, finish)
+            if finish > phase_finish:
+                phase_finish = finish
             if left_in_phase[k] == 0 and k + 1 < len(plan.phases):
                 open_phase(k + 1, phase_finish + plan.handoff + plan.sync)
-    return slots
+    return [Slot(starts[i], starts[i] + duration[i]) for i in range(n)]
 
 
 def pool_usage(

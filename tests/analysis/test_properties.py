@@ -311,3 +311,73 @@ def test_closing_a_cycle_is_named(doc: dict[str, Any], data: st.DataObject) -> N
     for u, v in itertools.pairwise(named):
         assert ordering.has_edge(u, v), f"{message}: no hard/soft edge {u} → {v}"
     assert list(caught.value.keys) == named[:-1]
+
+
+# The event-driven list scheduler against the plain greedy rule it replaced ---------------
+
+
+@st.composite
+def pooled_plans(draw: st.DrawFn) -> tuple[Any, ...]:
+    """A random flow with pools (some tasks needing several, some more than one unit), phases
+    for hybrid, delays, and durations with many ties (quarter hours, zeros included)."""
+    from designer.analysis.graph import FlowGraph as Graph
+    from designer.analysis.scheduling import plan_for
+
+    n = draw(st.integers(1, 40))
+    pools = draw(st.lists(st.integers(1, 4), min_size=1, max_size=4))
+    tick = draw(st.sampled_from([0.25, 0.1, 1.0]))
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "name": "pooled",
+        "handoff_delay": draw(st.sampled_from([0, 0.25, 0.1])),
+        "sync_overhead": draw(st.sampled_from([0, 0.5, 0.3])),
+        "resources": [{"name": f"P{k}", "capacity": c} for k, c in enumerate(pools)],
+        "tasks": [],
+        "dependencies": [],
+    }
+    use_phases = draw(st.booleans())
+    if use_phases:
+        doc["phases"] = [{"name": f"F{k}"} for k in range(3)]
+    phase = 0
+    for i in range(1, n + 1):
+        likely = draw(st.integers(0, 12)) * tick
+        task: dict[str, Any] = {
+            "key": f"T{i}",
+            "name": f"T{i}",
+            "duration": {"optimistic": likely, "likely": likely, "pessimistic": likely},
+        }
+        need = {}
+        for k, c in enumerate(pools):
+            if draw(st.integers(0, 2)) == 0:
+                need[f"P{k}"] = draw(st.integers(1, c))
+        task["resources"] = need
+        if use_phases:
+            phase = min(2, phase + draw(st.integers(0, 1)) * draw(st.booleans()))
+            task["phase"] = f"F{phase}"
+        doc["tasks"].append(task)
+    density = draw(st.sampled_from([0.0, 0.05, 0.15]))
+    rnd = draw(st.randoms(use_true_random=False))
+    for i in range(1, n + 1):
+        for j in range(i + 1, n + 1):
+            if rnd.random() < density:
+                doc["dependencies"].append({"from": f"T{i}", "to": f"T{j}", "strength": "hard"})
+    flow = flow_from_document(doc)
+    g = Graph(flow)
+    blueprint = draw(st.sampled_from(["parallel", "hybrid"]))
+    needs = [dict(t.resources) for t in flow.tasks]
+    capacity = {p.name: p.capacity for p in flow.resources}
+    # Other durations than the likely ones: the priorities change, ties come and go.
+    duration = [draw(st.integers(0, 12)) * tick for _ in range(n)]
+    return plan_for(g, blueprint), duration, needs, capacity
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pooled_plans())
+def test_event_driven_list_schedule_is_the_greedy_rule(case: tuple[Any, ...]) -> None:
+    from designer.analysis.scheduling import list_schedule
+    from tests.analysis.list_schedule_oracle import oracle_list_schedule
+
+    plan, duration, needs, capacity = case
+    assert list_schedule(plan, duration, needs, capacity) == oracle_list_schedule(
+        plan, duration, needs, capacity
+    )
