@@ -20,8 +20,10 @@ from rest_framework.response import Response
 from designer import drawing, selectors, services
 from designer.analysis.document import FLOW_DOCUMENT_SCHEMA
 from designer.analysis.schedule import analyse
-from designer.api_support import etag_for, version_from_if_match
+from designer.api_support import etag_for, versions_from_if_match
 from designer.models import Flow
+from designer.parsing import JSONParser, MultiPartParser, json_load, read_limited
+from designer.throttling import ExpensiveReadThrottle, ExpensiveThrottle
 
 EXPORT_FORMATS = ("json", "svg", "png", "pdf", "dot")
 # Drawings: (content type, file extension) of each format that is not the flow document.
@@ -130,6 +132,10 @@ class AnalysisSerializer(serializers.Serializer):
     schedules = serializers.DictField()
 
 
+class ImportFile(serializers.Serializer):
+    file = serializers.FileField(help_text="A `.vivido.json` flow document.")
+
+
 class CreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     version = serializers.IntegerField()
@@ -155,23 +161,49 @@ class FlowViewSet(
             owner=self.request.user, **serializer.validated_data
         )
 
+    def retrieve(self, request: Request, pk: str) -> Response:
+        flow = self.get_object()
+        return Response(self.get_serializer(flow).data, headers=_etag(flow))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)],
+        responses={200: FlowSerializer, 412: OpenApiResponse(description="If-Match is stale.")},
+        description="Change some settings. `If-Match` is optional here (each field is "
+        "replaced on its own); when sent, a stale ETag answers 412 and changes nothing.",
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        flow = services.flow_update(flow=serializer.instance, **serializer.validated_data)
-        return Response(self.get_serializer(flow).data)
+        header = request.headers.get("If-Match")
+        expected = versions_from_if_match(header) if header else None
+        flow = services.flow_update(
+            flow=serializer.instance, expected_version=expected, **serializer.validated_data
+        )
+        return Response(self.get_serializer(flow).data, headers=_etag(flow))
 
     def perform_destroy(self, instance: Flow) -> None:
         services.flow_delete(flow=instance)
 
     @extend_schema(
-        request=OpenApiTypes.OBJECT,
+        request={"application/json": OpenApiTypes.OBJECT, "multipart/form-data": ImportFile},
         responses={201: CreatedSerializer},
-        description="Create a flow from a `vivido.flow/1` document.",
+        description="Create a flow from a `vivido.flow/1` document: the JSON body, or a "
+        "file uploaded as the form field `file`.",
     )
-    @action(detail=False, methods=["post"], url_path="import")
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[JSONParser, MultiPartParser],
+    )
     def import_document(self, request: Request) -> Response:
-        flow = services.flow_import(owner=request.user, document=request.data, needs_fit=True)
+        document = request.data
+        if request.content_type.startswith("multipart/"):
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise serializers.ValidationError({"file": ["upload the flow document as file"]})
+            document = json_load(read_limited(upload), what="the file")
+        flow = services.flow_import(owner=request.user, document=document, needs_fit=True)
         return Response({"id": flow.pk, "version": flow.version}, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -194,7 +226,7 @@ class FlowViewSet(
     def graph(self, request: Request, pk: str) -> Response:
         flow = self.get_object()
         if request.method == "PUT":
-            expected = version_from_if_match(request.headers.get("If-Match"))
+            expected = versions_from_if_match(request.headers.get("If-Match"))
             flow = services.flow_graph_replace(
                 flow=flow, document=request.data, expected_version=expected
             )
@@ -229,7 +261,12 @@ class FlowViewSet(
         },
         description="Download the flow document (json) or a Graphviz drawing of the flow.",
     )
-    @action(detail=True, methods=["get"], content_negotiation_class=DownloadNegotiation)
+    @action(
+        detail=True,
+        methods=["get"],
+        content_negotiation_class=DownloadNegotiation,
+        throttle_classes=[ExpensiveReadThrottle],
+    )
     def export(self, request: Request, pk: str) -> Response | HttpResponse:
         flow = self.get_object()
         export_format = request.query_params.get("format", "json")
@@ -271,7 +308,7 @@ class FlowViewSet(
         description="Auto-layout by Graphviz: positions for every task and a box for every "
         "phase, of the stored flow or of the unsaved `document` sent in the body.",
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], throttle_classes=[ExpensiveThrottle])
     def layout(self, request: Request, pk: str) -> Response:
         flow = self.get_object()
         serializer = LayoutRequestSerializer(data=request.data)

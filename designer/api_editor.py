@@ -5,12 +5,13 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, throttle_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from designer import drawing, selectors, services
 from designer.analysis.schedule import analyse
+from designer.throttling import ExpensiveThrottle
 
 
 @extend_schema(
@@ -20,6 +21,7 @@ from designer.analysis.schedule import analyse
     "the same figures as a stored flow's analysis, or a 400 naming what is wrong.",
 )
 @api_view(["POST"])
+@throttle_classes([ExpensiveThrottle])
 def analyse_document(request: Request) -> Response:
     return Response(analyse(services.flow_read(request.data)))
 
@@ -44,6 +46,7 @@ def duplicate_flow(request: Request, flow_id: int) -> Response:
     "pixels, each route going around the other tasks' boxes. 503 without Graphviz.",
 )
 @api_view(["POST"])
+@throttle_classes([ExpensiveThrottle])
 def route_document(request: Request, flow_id: int) -> Response:
     selectors.flow_of(request.user, flow_id)
     spec = services.flow_read(request.data)

@@ -16,6 +16,7 @@ from designer import selectors
 from designer.analysis.scheduling import BLUEPRINTS
 from designer.models import Simulation
 from designer.simulations import simulation_compute, simulation_create, simulations_of
+from designer.throttling import ExpensiveThrottle
 
 
 class OverridesSerializer(serializers.Serializer):
@@ -82,6 +83,7 @@ class SimulationViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewset
     """Simulations of one of the user's flows; another user's flow answers 404."""
 
     serializer_class = SimulationSummarySerializer
+    throttle_classes = [ExpensiveThrottle]  # per user, on the requests that simulate
 
     def get_queryset(self) -> Any:
         return simulations_of(selectors.flow_of(self.request.user, self.kwargs["flow_pk"]))

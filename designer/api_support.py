@@ -1,13 +1,14 @@
-"""The API's plumbing: one error shape for every refusal, a size-limited parser, ETags."""
+"""The API's plumbing: one error shape for every refusal, ETags and If-Match.
+
+Request bodies are parsed in `designer.parsing`.
+"""
 
 from __future__ import annotations
 
-import json
+import re
 from typing import Any
 
-from django.conf import settings
 from rest_framework import exceptions, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -15,39 +16,10 @@ from designer.analysis.errors import FlowError
 from designer.errors import DomainError, VersionConflict
 
 
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "payload_too_large"
-
-
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
     default_detail = "send If-Match with the ETag of the version you edited"
     default_code = "precondition_required"
-
-
-class LimitedJSONParser(JSONParser):
-    """JSON with a size cap: DRF reads the raw stream, past Django's own upload limit."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        limit = settings.VIVIDO_MAX_BODY_BYTES
-        request = (parser_context or {}).get("request")
-        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-        too_large = PayloadTooLarge(f"the request body is larger than the limit of {limit} bytes")
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise too_large
-        raw = stream.read(limit + 1) if stream is not None else b""
-        if len(raw) > limit:
-            raise too_large
-        try:
-            return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise exceptions.ParseError(f"the body is not valid JSON: {error}") from None
-
-
-def _refuse_constant(name: str) -> None:
-    # Python's json reads NaN and Infinity, which JSON itself does not have.
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def exception_handler(error: Exception, context: dict[str, Any]) -> Response | None:
@@ -97,22 +69,30 @@ def etag_for(version: int) -> str:
     return f'"v{version}"'
 
 
-def version_from_if_match(header: str | None) -> int | None:
-    """The version a client claims to have edited; None for `*` (any version).
+# RFC 9110 §8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, in a comma-separated list.
+_ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
 
-    A missing header is a 428 (the client must say what it edited); an unreadable one is a
-    400: neither may silently overwrite.
+
+def versions_from_if_match(header: str | None) -> frozenset[int] | None:
+    """The versions an `If-Match` header would match (RFC 9110 §13.1.1); None for `*`.
+
+    The comparison is strong: a weak tag (`W/"v3"`) never matches, nor does a tag this API
+    did not make, nor an unreadable header; what matches nothing is an empty set, which the
+    save answers with 412. A missing header is a 428: the client must say what it edited.
     """
     if header is None or not header.strip():
         raise PreconditionRequired()
     value = header.strip()
     if value == "*":
         return None
-    if value.startswith("W/"):
-        value = value[2:]
-    value = value.strip('"')
-    if value.startswith("v") and value[1:].isdigit():
-        return int(value[1:])
-    raise exceptions.ParseError(
-        f'If-Match must be an ETag from this API, like "v3"; got {header!r}'
-    )
+    versions = set()
+    position = 0
+    while position < len(value):
+        match = _ENTITY_TAG.match(value, position)
+        if match is None:
+            return frozenset()  # not a list of entity tags: nothing it names can match
+        weak, opaque = match.groups()
+        if not weak and opaque.startswith("v") and opaque[1:].isdigit():
+            versions.add(int(opaque[1:]))
+        position = match.end()
+    return frozenset(versions)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +80,46 @@ def channel_layers_config(redis_url: str | None) -> dict[str, Any]:
             }
         }
     return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+_RATE = re.compile(r"^(\d+)/(\d*)(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate: how many requests per period, like `10/min` or `30/5m`."""
+    raw = os.environ.get(name)
+    value = default if raw is None or raw.strip() == "" else raw.strip()
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate like 10/min or 30/5m (requests per period), not {value!r}"
+        )
+    return value
+
+
+def rate_parts(rate: str) -> tuple[int, int]:
+    """A rate from `env_rate` as (requests, seconds)."""
+    match = _RATE.match(rate)
+    if match is None:
+        raise ImproperlyConfigured(f"not a throttle rate: {rate!r}")
+    count, multiple, unit = match.groups()
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit[0]]
+    return int(count), seconds * int(multiple or 1)
+
+
+def caches_config(redis_url: str | None) -> dict[str, Any]:
+    """Django's cache (throttle counts live there): Redis when `REDIS_URL` is set, so every
+    process counts together; local memory otherwise (one process)."""
+    if redis_url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": "vivido",
+            }
+        }
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "vivido",
+        }
+    }

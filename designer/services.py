@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F
 
 from designer import models
 from designer.analysis import model as spec
@@ -51,24 +51,21 @@ def flow_import(
 
 
 def flow_graph_replace(
-    *, flow: models.Flow, document: object, expected_version: int | None
+    *, flow: models.Flow, document: object, expected_version: int | Collection[int] | None
 ) -> models.Flow:
     """Replace a flow's whole graph and settings, if nobody saved since `expected_version`.
 
     The version is compared under the row lock, so of two saves from the same version
     exactly one wins and the other gets `VersionConflict` with nothing changed.
-    `expected_version=None` means the client sent `If-Match: *`.
+    `expected_version` may be several versions (an `If-Match` list: any one will do);
+    `None` means the client sent `If-Match: *`.
     """
     flow_spec = flow_read(document)
     check_needs_fit(flow_spec)  # the editor and wizard save here: refuse what cannot run
     with transaction.atomic():
         locked = models.Flow.objects.select_for_update().get(pk=flow.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise VersionConflict(
-                f"the flow was saved by someone else: it is at version {locked.version}, "
-                f"this change was made on version {expected_version}",
-                current_version=locked.version,
-            )
+        if expected_version is not None:
+            _check_version(locked.version, expected_version)
         for kind in (locked.dependencies, locked.tasks, locked.phases, locked.resources):
             kind.all().delete()
         for name, value in _settings_of(flow_spec).items():
@@ -79,15 +76,38 @@ def flow_graph_replace(
     return locked
 
 
-def flow_update(*, flow: models.Flow, **fields: Any) -> models.Flow:
+def _check_version(current: int, expected: int | Collection[int]) -> None:
+    allowed = {expected} if isinstance(expected, int) else set(expected)
+    if current in allowed:
+        return
+    if len(allowed) == 1:
+        message = (
+            f"the flow was saved by someone else: it is at version {current}, "
+            f"this change was made on version {next(iter(allowed))}"
+        )
+    else:
+        message = f'If-Match does not name the flow\'s current ETag "v{current}"'
+    raise VersionConflict(message, current_version=current)
+
+
+def flow_update(
+    *, flow: models.Flow, expected_version: int | Collection[int] | None = None, **fields: Any
+) -> models.Flow:
     """Change a flow's settings (name, time unit, delays, the value of time); a new version
-    like any edit."""
+    like any edit, and `updated_at` moves. `expected_version` as for `flow_graph_replace`;
+    None (no If-Match, or `*`) changes whatever version is current."""
     unknown = set(fields) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValueError(f"not a flow setting: {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        models.Flow.objects.filter(pk=flow.pk).update(version=F("version") + 1, **fields)
-        flow.refresh_from_db()
+        locked = models.Flow.objects.select_for_update().get(pk=flow.pk)
+        if expected_version is not None:
+            _check_version(locked.version, expected_version)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.version += 1
+        locked.save()
+    flow.refresh_from_db()
     return flow
 
 

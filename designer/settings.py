@@ -9,11 +9,13 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from designer.env import (
+    caches_config,
     channel_layers_config,
     database_config,
     env_bool,
     env_int,
     env_list,
+    env_rate,
     env_str,
 )
 
@@ -87,6 +89,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 CHANNEL_LAYERS = channel_layers_config(REDIS_URL)
+# Throttle counts: Redis when REDIS_URL is set (every process counts together), else memory.
+CACHES = caches_config(REDIS_URL)
+# Proxies in front of Vivido that set X-Forwarded-For and X-Forwarded-Proto: 0 trusts
+# neither header (the client's address is the connection's).
+VIVIDO_PROXIES = env_int("VIVIDO_PROXIES", 0, minimum=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -158,6 +165,14 @@ VIVIDO_COMPENSATIONS: dict[str, str] = {}
 VIVIDO_HEARTBEAT_SECONDS = env_int("VIVIDO_HEARTBEAT_SECONDS", 5, minimum=1)
 VIVIDO_MAX_SIMULATION_ITERATIONS = env_int("VIVIDO_MAX_SIMULATION_ITERATIONS", 20000, minimum=1)
 
+# Abuse limits (designer/throttling.py): requests per window, e.g. 10/min or 30/5m. Short
+# windows, so that a locked-out owner waits a minute, not a day.
+VIVIDO_THROTTLE_RATES = {
+    "token": env_rate("VIVIDO_THROTTLE_TOKEN", "10/min"),
+    "signin": env_rate("VIVIDO_THROTTLE_SIGNIN", "10/min"),
+    "expensive": env_rate("VIVIDO_THROTTLE_EXPENSIVE", "120/min"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request then gets 401 with a WWW-Authenticate header.
@@ -165,7 +180,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["designer.api_support.LimitedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["designer.parsing.JSONParser"],
+    "NUM_PROXIES": VIVIDO_PROXIES,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

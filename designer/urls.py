@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from designer import api, api_assessment, api_editor, api_simulations, views
+from designer.api_auth import obtain_auth_token
+from designer.signin import SignInView
 
 router = DefaultRouter(trailing_slash=True)
 router.register("flows", api.FlowViewSet, basename="flow")
@@ -13,7 +14,7 @@ simulations = api_simulations.SimulationViewSet
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_auth_token, name="api-token"),

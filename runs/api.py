@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, throttle_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from designer import selectors
+from designer.throttling import ExpensiveThrottle
 from runs import engine
 from runs.dispatch import dispatch
 from runs.models import BLUEPRINTS, POLICIES
@@ -40,6 +41,7 @@ class RunRequestSerializer(serializers.Serializer):
 @extend_schema(methods=["POST"], request=RunRequestSerializer, responses={201: OpenApiTypes.OBJECT})
 @extend_schema(methods=["GET"], responses={200: OpenApiTypes.OBJECT})
 @api_view(["GET", "POST"])
+@throttle_classes([ExpensiveThrottle])  # starting a run counts; reading the list does not
 def flow_runs(request: Request, flow_id: int) -> Response:
     flow = selectors.flow_of(request.user, flow_id)
     if request.method == "GET":

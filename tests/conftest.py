@@ -13,6 +13,14 @@ from designer.models import Flow
 from tests.factories import content_document
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> None:
+    """Each test counts its own requests: throttle counts live in the cache."""
+    from designer.throttling import throttles_reset
+
+    throttles_reset()
+
+
 @pytest.fixture
 def alice(db: Any) -> Any:
     return get_user_model().objects.create_user("alice", password="alice-password-1")

@@ -5,6 +5,10 @@ import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("VIVIDO_VAR_DIR", tempfile.mkdtemp(prefix="vivido-tests-"))
+# Suites send many requests a minute as one user; tests/api/test_throttling.py sets its own.
+os.environ.setdefault("VIVIDO_THROTTLE_TOKEN", "100000/min")
+os.environ.setdefault("VIVIDO_THROTTLE_SIGNIN", "100000/min")
+os.environ.setdefault("VIVIDO_THROTTLE_EXPENSIVE", "100000/min")
 
 from designer.settings import *  # noqa: F403
 from designer.settings import DATABASES, VAR_DIR

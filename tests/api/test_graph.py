@@ -69,19 +69,78 @@ def test_missing_if_match_is_precondition_required(api, content_flow):
     assert "If-Match" in response.json()["message"]
 
 
-def test_unreadable_if_match_is_a_bad_request(api, content_flow):
-    response = api.put(
-        url(content_flow), content_document(), format="json", headers={"If-Match": "yesterday"}
-    )
-    assert response.status_code == 400
-    assert "If-Match" in response.json()["message"]
+@pytest.mark.parametrize(
+    ("if_match", "status"),
+    [
+        # RFC 9110 §13.1.1: 412 when none of the listed entity tags matches, whatever they say.
+        pytest.param('"v1"', 200, id="the current tag"),
+        pytest.param('"stale-0"', 412, id="a tag this API never made"),
+        pytest.param('"v0"', 412, id="an older version"),
+        pytest.param('"v2"', 412, id="a version not yet saved"),
+        pytest.param("yesterday", 412, id="not an entity tag at all"),
+        pytest.param('"v1', 412, id="an unterminated tag"),
+        pytest.param("*", 200, id="any version, the flow exists"),
+        pytest.param('"v7", "v1"', 200, id="a list matching in its second tag"),
+        pytest.param('"x", "v1", "y"', 200, id="a list with foreign tags around the match"),
+        pytest.param('"v7", "v8"', 412, id="a list matching nothing"),
+        # Strong comparison: a weak tag never matches for If-Match.
+        pytest.param('W/"v1"', 412, id="the current tag, but weak"),
+        pytest.param('W/"v1", "v1"', 200, id="weak and strong: the strong one matches"),
+    ],
+)
+def test_if_match_as_rfc_9110_says(api, content_flow, if_match, status):
+    document = content_document()
+    document["name"] = "Saved"
+    response = api.put(url(content_flow), document, format="json", headers={"If-Match": if_match})
+    assert response.status_code == status, response.json()
+    content_flow.refresh_from_db()
+    if status == 412:
+        assert "message" in response.json()
+        assert response.json()["version"] == 1
+        assert (content_flow.version, content_flow.name) == (1, "Content production")
+    else:
+        assert response["ETag"] == '"v2"'
+        assert (content_flow.version, content_flow.name) == (2, "Saved")
 
 
-def test_weak_etag_is_accepted(api, content_flow):
+def test_if_match_star_on_a_missing_flow_is_not_found(api, content_flow):
+    """`*` matches a current representation; with none there is nothing to replace."""
     response = api.put(
-        url(content_flow), content_document(), format="json", headers={"If-Match": 'W/"v1"'}
+        f"/api/flows/{content_flow.pk + 1000}/graph/",
+        content_document(),
+        format="json",
+        headers={"If-Match": "*"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 404
+
+
+def test_if_match_is_checked_before_the_body_is_saved_not_after(api, content_flow):
+    """A stale tag with a broken document: nothing saved either way, and a 4xx."""
+    document = content_document()
+    document["tasks"][0]["key"] = ""
+    response = api.put(url(content_flow), document, format="json", headers={"If-Match": '"v0"'})
+    assert response.status_code in (400, 412)
+    content_flow.refresh_from_db()
+    assert content_flow.version == 1
+
+
+def test_flow_settings_carry_the_etag_and_honour_if_match(api, content_flow):
+    """The settings are written back with PATCH: GET and PATCH give the ETag; If-Match is
+    optional there (each field is replaced alone), and a stale one is refused."""
+    flow_url = f"/api/flows/{content_flow.pk}/"
+    assert api.get(flow_url)["ETag"] == '"v1"'
+    stale = api.patch(flow_url, {"name": "Stale"}, format="json", headers={"If-Match": '"v0"'})
+    assert stale.status_code == 412
+    weak = api.patch(flow_url, {"name": "Weak"}, format="json", headers={"If-Match": 'W/"v1"'})
+    assert weak.status_code == 412
+    fresh = api.patch(flow_url, {"name": "Fresh"}, format="json", headers={"If-Match": '"v1"'})
+    assert fresh.status_code == 200
+    assert fresh["ETag"] == '"v2"'
+    without = api.patch(flow_url, {"name": "Without"}, format="json")
+    assert without.status_code == 200
+    assert without["ETag"] == '"v3"'
+    content_flow.refresh_from_db()
+    assert (content_flow.name, content_flow.version) == ("Without", 3)
 
 
 @pytest.mark.parametrize(
