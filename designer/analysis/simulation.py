@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from .errors import FlowError
 from .graph import FlowGraph
+from .lockstep import list_schedules
 from .model import Flow
 from .scheduling import (
     BLUEPRINTS,
@@ -362,12 +363,10 @@ def _cycle_times(setting: _Setting, plan: Plan, spent: Array, progress: Progress
     elif not setting.constrained:
         cycles = forward_many(plan, spent).max(axis=0)
     else:
-        cycles = np.empty(iterations)
-        report_every = max(1, iterations // 50)
-        for k, column in enumerate(spent.T.tolist()):
-            cycles[k] = cycle_time(list_schedule(plan, column, setting.needs, setting.capacity))
-            if progress and k % report_every == 0:
-                progress(k / iterations)
+        # Every iteration list-scheduled, many at once (the same decisions as
+        # `list_schedule`, to the last bit); the cycle time is the latest finish.
+        starts = list_schedules(plan, spent, setting.needs, setting.capacity, progress)
+        cycles = (starts + spent).max(axis=0)
     if progress:
         progress(1.0)
     return cycles

@@ -381,3 +381,32 @@ def test_event_driven_list_schedule_is_the_greedy_rule(case: tuple[Any, ...]) ->
     assert list_schedule(plan, duration, needs, capacity) == oracle_list_schedule(
         plan, duration, needs, capacity
     )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pooled_plans(), st.integers(1, 6), st.randoms(use_true_random=False))
+def test_lockstep_list_schedules_are_list_schedule_per_iteration(
+    case: tuple[Any, ...], iterations: int, rnd: Any
+) -> None:
+    """Many iterations scheduled at once give every iteration's `list_schedule`, bit for bit:
+    durations with ties (quarter hours) and without (continuous draws)."""
+    import numpy as np
+
+    from designer.analysis import lockstep
+    from designer.analysis.scheduling import list_schedule
+
+    plan, duration, needs, capacity = case
+    columns = [duration] + [
+        [rnd.choice([round(rnd.uniform(0, 3) * 4) / 4, rnd.uniform(0, 3)]) for _ in duration]
+        for _ in range(iterations - 1)
+    ]
+    matrix = np.array(columns, dtype=float).T.reshape(len(duration), iterations)
+    chunk = lockstep.CHUNK_CELLS
+    lockstep.CHUNK_CELLS = max(1, len(duration) * rnd.randint(1, 3))  # several chunks too
+    try:
+        starts = lockstep.list_schedules(plan, matrix, needs, capacity)
+    finally:
+        lockstep.CHUNK_CELLS = chunk
+    for k, column in enumerate(columns):
+        expected = [slot.start for slot in list_schedule(plan, column, needs, capacity)]
+        assert starts[:, k].tolist() == expected
