@@ -49,8 +49,9 @@ def figures_of(spec: Flow) -> dict[str, Any]:
 
 
 def assessment_of(flow: models.Flow) -> models.Assessment:
-    assessment, _ = models.Assessment.objects.get_or_create(flow=flow)
-    return assessment
+    """The flow's assessment, or an empty one not saved: reading never writes."""
+    found = models.Assessment.objects.filter(flow=flow).first()
+    return found if found is not None else models.Assessment(flow=flow)
 
 
 def assessment_state(flow: models.Flow) -> dict[str, Any]:
@@ -151,7 +152,8 @@ def assessment_step_save(
     if step not in dict(STEPS):
         raise DomainError("step must be a number from 1 to 6", field="step")
     with transaction.atomic():
-        assessment = models.Assessment.objects.select_for_update().get(pk=assessment_of(flow).pk)
+        models.Assessment.objects.get_or_create(flow=flow)  # the first save creates it
+        assessment = models.Assessment.objects.select_for_update().get(flow=flow)
         merged = dict(assessment.answers)
         if "readiness" in answers:
             merged["readiness"] = {
