@@ -13,14 +13,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from designer import drawing, selectors, services
 from designer.analysis.document import FLOW_DOCUMENT_SCHEMA
 from designer.analysis.schedule import analyse
-from designer.api_support import etag_for, versions_from_if_match
+from designer.api_support import DocsPermission, etag_for, versions_from_if_match
 from designer.models import Flow
 from designer.parsing import JSONParser, MultiPartParser, json_load, read_limited
 from designer.throttling import ExpensiveReadThrottle, ExpensiveThrottle
@@ -345,7 +344,7 @@ def _graphviz() -> Iterator[None]:
 
 @extend_schema(responses={200: OpenApiTypes.OBJECT})
 @api_view(["GET"])
-@permission_classes([AllowAny])
+@permission_classes([DocsPermission])
 def flow_document_schema(request: Request) -> Response:
     """The JSON Schema of the flow document format `vivido.flow/1`."""
     return Response(FLOW_DOCUMENT_SCHEMA)

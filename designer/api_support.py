@@ -8,12 +8,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rest_framework import exceptions, status
+from django.conf import settings
+from rest_framework import exceptions, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from designer.analysis.errors import FlowError
 from designer.errors import DomainError, VersionConflict
+
+
+class DocsPermission(permissions.BasePermission):
+    """The schema and API docs: signed-in users, or anyone with VIVIDO_PUBLIC_API_DOCS."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return bool(settings.VIVIDO_PUBLIC_API_DOCS or request.user.is_authenticated)
 
 
 class PreconditionRequired(exceptions.APIException):

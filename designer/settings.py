@@ -6,6 +6,7 @@ process. `DATABASE_URL` and `REDIS_URL` move it to PostgreSQL and channels_redis
 
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from designer.env import (
@@ -48,12 +49,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "csp",
     "designer",
     "runs",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,9 +143,44 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", False)
+# Served over HTTPS (directly or behind VIVIDO_PROXIES proxies that set X-Forwarded-Proto):
+# plain HTTP is redirected, cookies are secure and browsers are told to keep to HTTPS.
+HTTPS = env_bool("DJANGO_HTTPS", False)
+SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", HTTPS)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Asking browsers' preload lists for the domain is the owner's decision, not ours.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if VIVIDO_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts and styles from this origin only, no inline
+# script or style, no framing. Data blocks from json_script are not executed, so they need
+# no exception; Cytoscape and Chart.js set element styles through the DOM, which CSP allows.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# The OpenAPI schema, its docs and the flow document's JSON Schema: for signed-in users
+# only, unless this makes them public.
+VIVIDO_PUBLIC_API_DOCS = env_bool("VIVIDO_PUBLIC_API_DOCS", False)
 
 # Limits: exceeding them is a 400 or 413 with a message, never a 500.
 VIVIDO_MAX_TASKS_PER_FLOW = env_int("VIVIDO_MAX_TASKS_PER_FLOW", 5000, minimum=1)
@@ -197,9 +235,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Flows, their analysis and the flow document format `vivido.flow/1`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["designer.api_support.DocsPermission"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The simulations' and the runs' blueprint choices are one set: one name in the schema.
+    "ENUM_NAME_OVERRIDES": {"BlueprintEnum": "designer.analysis.scheduling.BLUEPRINTS"},
 }
 
 LOGGING = {

@@ -1,8 +1,11 @@
 """Pages. The flow editor, wizard, simulator and run views join these."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from designer import selectors
 from designer.analysis.assessment import DIMENSIONS, READINESS_QUESTIONS, STEPS
@@ -10,6 +13,17 @@ from designer.analysis.report import report_blocks
 from designer.analysis.schedule import analyse
 from designer.analysis.scheduling import BLUEPRINTS
 from designer.assessments import assessment_state
+
+_swagger = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+
+
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """Swagger UI with its script served as a file, not inline (the CSP allows no inline
+    script); signed-in users only unless VIVIDO_PUBLIC_API_DOCS."""
+    if not (settings.VIVIDO_PUBLIC_API_DOCS or request.user.is_authenticated):
+        return redirect_to_login(request.get_full_path())
+    response: HttpResponse = _swagger(request)
+    return response
 
 
 @login_required
