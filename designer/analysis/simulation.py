@@ -10,6 +10,7 @@ the same core the deterministic schedules and the run engine use.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -156,13 +157,17 @@ def pert_samples(
     """Durations (tasks × iterations) from PERT-Beta: o + (p − o)·Beta(α, β) with
     α = 1 + 4(m − o)/(p − o), β = 1 + 4(p − m)/(p − o); a task with o = p is a constant.
 
-    The uncertain tasks are split into a fixed number of row blocks, each drawn from its own
-    stream of `seed` on its own thread (NumPy draws without the GIL): the numbers depend on
-    the seed alone, not on how many cores the machine has.
+    Beta(α, β) is drawn exactly as X / (X + Y) with X ~ Gamma(α), Y ~ Gamma(β), the gamma
+    draws in float32 (half the cost of float64 draws; the duration is then computed in
+    float64). The uncertain tasks are split into a fixed number of row blocks, each drawn
+    from its own stream of `seed` on its own thread (NumPy draws without the GIL), straight
+    into the result's rows: the numbers depend on the seed alone, not on the core count.
     """
-    samples = np.repeat(likely[:, None], iterations, axis=1)
+    samples = np.empty((len(likely), iterations))
     spread = pessimistic - optimistic
     uncertain = np.flatnonzero(spread > 0)
+    certain = np.flatnonzero(spread <= 0)
+    samples[certain] = likely[certain, None]
     if not uncertain.size:
         return samples
     o, m, width = optimistic[uncertain], likely[uncertain], spread[uncertain]
@@ -170,16 +175,34 @@ def pert_samples(
     beta = 1 + 4 * (pessimistic[uncertain] - m) / width
     blocks = np.array_split(np.arange(uncertain.size), SAMPLING_STREAMS)
 
-    def draw(block: NDArray[np.intp], stream: np.random.SeedSequence) -> Array:
+    def draw(block: NDArray[np.intp], stream: np.random.SeedSequence) -> None:
         rng = np.random.default_rng(stream)
-        return rng.beta(alpha[block, None], beta[block, None], size=(block.size, iterations))
+        x = np.empty(iterations, dtype=np.float32)
+        y = np.empty(iterations, dtype=np.float32)
+        for k in block.tolist():
+            rng.standard_gamma(alpha[k], size=iterations, dtype=np.float32, out=x)
+            rng.standard_gamma(beta[k], size=iterations, dtype=np.float32, out=y)
+            y += x
+            x /= y
+            row = samples[uncertain[k]]
+            np.multiply(x, width[k], out=row)
+            row += o[k]
 
-    with ThreadPoolExecutor(SAMPLING_STREAMS) as pool:
-        drawn = list(pool.map(draw, blocks, seed.spawn(SAMPLING_STREAMS)))
-    for block, values in zip(blocks, drawn, strict=True):
-        rows = uncertain[block]
-        samples[rows] = o[block, None] + width[block, None] * values
+    list(_sampling_pool().map(draw, blocks, seed.spawn(SAMPLING_STREAMS)))  # errors surface
     return samples
+
+
+_POOL: list[ThreadPoolExecutor] = []
+_POOL_LOCK = threading.Lock()
+
+
+def _sampling_pool() -> ThreadPoolExecutor:
+    """The sampling threads, started once per process rather than once per simulation."""
+    if not _POOL:
+        with _POOL_LOCK:
+            if not _POOL:
+                _POOL.append(ThreadPoolExecutor(SAMPLING_STREAMS, thread_name_prefix="sampling"))
+    return _POOL[0]
 
 
 def _apply_retries(
@@ -212,7 +235,9 @@ def _apply_retries(
 def forward_many(plan: Plan, duration: Array) -> Array:
     """The plan's forward pass over every iteration at once: finish times, tasks × iterations."""
     finish = np.empty_like(duration)
-    phase_start = np.zeros(duration.shape[1])
+    iterations = duration.shape[1]
+    phase_start = np.zeros(iterations)
+    latest = np.empty(iterations)
     for k, tasks in enumerate(plan.phases):
         if k:
             phase_start = finish[plan.phases[k - 1]].max(axis=0) + plan.handoff + plan.sync
@@ -221,28 +246,51 @@ def forward_many(plan: Plan, duration: Array) -> Array:
             if not before:
                 np.add(phase_start, duration[i], out=finish[i])
                 continue
-            latest = finish[before[0]] if len(before) == 1 else finish[before].max(axis=0)
-            np.add(latest, duration[i] + plan.delay(i), out=finish[i])
+            # The latest predecessor without gathering their rows into a copy.
+            if len(before) == 1:
+                np.copyto(latest, finish[before[0]])
+            else:
+                np.maximum(finish[before[0]], finish[before[1]], out=latest)
+                for p in before[2:]:
+                    np.maximum(latest, finish[p], out=latest)
+            np.add(duration[i], plan.delay(i), out=finish[i])
+            np.add(latest, finish[i], out=finish[i])
     return finish
 
 
-def criticality_many(plan: Plan, duration: Array, finish: Array) -> Array:
+def criticality_many(
+    plan: Plan, duration: Array, finish: Array, *, overwrite: bool = False
+) -> Array:
     """Per task, the share of iterations in which it has zero total slack (CPM on the
-    parallel plan, backward pass over every iteration at once)."""
-    end = finish.max(axis=0) if len(finish) else np.zeros(duration.shape[1])
-    latest_start = np.empty_like(duration)
+    parallel plan, backward pass over every iteration at once).
+
+    With `overwrite`, the latest starts are written over `finish` row by row (a row's finish
+    is read for its slack just before), so the pass allocates nothing the size of the
+    samples: on a cold process, touching fresh memory costs more than the arithmetic.
+    """
+    iterations = duration.shape[1]
+    end = finish.max(axis=0) if len(finish) else np.zeros(iterations)
+    tolerance = 1e-9 * np.maximum(1.0, end)
+    latest_start = finish if overwrite else np.empty_like(duration)
+    critical = np.zeros(len(duration))
+    start = np.empty(iterations)
+    other = np.empty(iterations)
     for i in reversed(plan.phases[0] if plan.phases else []):
         after = plan.succs[i]
         if after:
-            latest_finish = latest_start[after[0]] - plan.delay(after[0])
+            np.subtract(latest_start[after[0]], plan.delay(after[0]), out=start)
             for u in after[1:]:
-                np.minimum(latest_finish, latest_start[u] - plan.delay(u), out=latest_finish)
+                np.subtract(latest_start[u], plan.delay(u), out=other)
+                np.minimum(start, other, out=start)
         else:
-            latest_finish = end
-        np.subtract(latest_finish, duration[i], out=latest_start[i])
-    slack = latest_start - (finish - duration)
-    tolerance = 1e-9 * np.maximum(1.0, end)
-    critical: Array = (np.abs(slack) <= tolerance).mean(axis=1)
+            np.copyto(start, end)
+        np.subtract(start, duration[i], out=start)
+        # slack = latest start − earliest start, earliest start = finish − duration
+        np.subtract(finish[i], duration[i], out=other)
+        np.subtract(start, other, out=other)
+        np.abs(other, out=other)
+        critical[i] = np.count_nonzero(other <= tolerance) / iterations
+        latest_start[i] = start
     return critical
 
 
@@ -291,15 +339,23 @@ def simulate(
     completed = ~failed
 
     steps = len(blueprints) + 1  # each blueprint, then criticality
-    cycle: dict[str, Array] = {}
-    for n, blueprint in enumerate(blueprints):
-        part = None if progress is None else _part_of(progress, n, steps)
-        cycle[blueprint] = _cycle_times(setting, setting.plans[blueprint], spent, part)
-
     parallel_plan = setting.plans.get("parallel") or plan_for(
         graph, "parallel", handoff=what_if.handoff_delay, sync=what_if.sync_overhead
     )
-    critical = criticality_many(parallel_plan, spent, forward_many(parallel_plan, spent))
+    # The unconstrained parallel forward pass serves the parallel cycle times (when pools do
+    # not constrain them) and the criticality: computed once.
+    parallel_finish = forward_many(parallel_plan, spent)
+    cycle: dict[str, Array] = {}
+    for n, blueprint in enumerate(blueprints):
+        part = None if progress is None else _part_of(progress, n, steps)
+        if blueprint == "parallel" and not setting.constrained and len(spent):
+            cycle[blueprint] = parallel_finish.max(axis=0)
+            if part:
+                part(1.0)
+            continue
+        cycle[blueprint] = _cycle_times(setting, setting.plans[blueprint], spent, part)
+    critical = criticality_many(parallel_plan, spent, parallel_finish, overwrite=True)
+    del parallel_finish
     if progress:
         progress(1.0)
 
