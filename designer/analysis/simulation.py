@@ -157,11 +157,10 @@ def pert_samples(
     """Durations (tasks × iterations) from PERT-Beta: o + (p − o)·Beta(α, β) with
     α = 1 + 4(m − o)/(p − o), β = 1 + 4(p − m)/(p − o); a task with o = p is a constant.
 
-    Beta(α, β) is drawn exactly as X / (X + Y) with X ~ Gamma(α), Y ~ Gamma(β), the gamma
-    draws in float32 (half the cost of float64 draws; the duration is then computed in
-    float64). The uncertain tasks are split into a fixed number of row blocks, each drawn
-    from its own stream of `seed` on its own thread (NumPy draws without the GIL), straight
-    into the result's rows: the numbers depend on the seed alone, not on the core count.
+    The uncertain tasks are split into a fixed number of row blocks, each drawn from its own
+    stream of `seed` on its own thread (NumPy draws without the GIL), row by row straight
+    into the result (the same draws, in the same order, as one call per block, without
+    sample-sized temporaries): the numbers depend on the seed alone, not on the core count.
     """
     samples = np.empty((len(likely), iterations))
     spread = pessimistic - optimistic
@@ -177,15 +176,9 @@ def pert_samples(
 
     def draw(block: NDArray[np.intp], stream: np.random.SeedSequence) -> None:
         rng = np.random.default_rng(stream)
-        x = np.empty(iterations, dtype=np.float32)
-        y = np.empty(iterations, dtype=np.float32)
         for k in block.tolist():
-            rng.standard_gamma(alpha[k], size=iterations, dtype=np.float32, out=x)
-            rng.standard_gamma(beta[k], size=iterations, dtype=np.float32, out=y)
-            y += x
-            x /= y
             row = samples[uncertain[k]]
-            np.multiply(x, width[k], out=row)
+            np.multiply(rng.beta(alpha[k], beta[k], size=iterations), width[k], out=row)
             row += o[k]
 
     list(_sampling_pool().map(draw, blocks, seed.spawn(SAMPLING_STREAMS)))  # errors surface
