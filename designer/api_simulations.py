@@ -14,8 +14,18 @@ from rest_framework.response import Response
 
 from designer import selectors
 from designer.analysis.scheduling import BLUEPRINTS
+from designer.analysis.simulation import WhatIf, check_simulation
 from designer.models import Simulation
-from designer.simulations import simulation_compute, simulation_create, simulations_of
+from designer.simulations import (
+    job_state,
+    simulation_compute,
+    simulation_cost,
+    simulation_create,
+    simulation_job_cancel,
+    simulation_job_start,
+    simulation_jobs_of,
+    simulations_of,
+)
 from designer.throttling import ExpensiveThrottle
 
 
@@ -88,11 +98,21 @@ class SimulationViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewset
     def get_queryset(self) -> Any:
         return simulations_of(selectors.flow_of(self.request.user, self.kwargs["flow_pk"]))
 
-    @extend_schema(request=SimulationRequestSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=SimulationRequestSerializer,
+        responses={201: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
+        description="Run a simulation and keep its result: 201 with the result when its cost "
+        "estimate is at most VIVIDO_SIMULATION_BACKGROUND_COST, else 202 with a job to follow "
+        "(`jobs/{job}/`, or the websocket `/ws/simulations/{job}/`) whose result is kept.",
+    )
     def create(self, request: Request, flow_pk: int) -> Response:
         flow = selectors.flow_of(request.user, flow_pk)
         parameters = _parameters(request)
-        simulation = simulation_create(flow=flow, user=request.user, **parameters)
+        spec = selectors.flow_spec(flow)
+        background = _background_job(request, flow, spec, parameters)
+        if background is not None:
+            return background
+        simulation = simulation_create(flow=flow, user=request.user, flow_spec=spec, **parameters)
         return Response(_full(simulation), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
@@ -101,13 +121,65 @@ class SimulationViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewset
 
     @extend_schema(
         request=SimulationRequestSerializer,
-        responses={200: OpenApiTypes.OBJECT},
-        description="Run a what-if without keeping it: the same figures, nothing stored.",
+        responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
+        description="Run a what-if without keeping it: the same figures, nothing stored. "
+        "One too costly for a request answers 202 with a job, whose result is kept.",
     )
     @action(detail=False, methods=["post"])
     def preview(self, request: Request, flow_pk: int) -> Response:
         flow = selectors.flow_of(request.user, flow_pk)
-        return Response(simulation_compute(flow=flow, **_parameters(request)))
+        parameters = _parameters(request)
+        spec = selectors.flow_spec(flow)
+        background = _background_job(request, flow, spec, parameters)
+        if background is not None:
+            return background
+        return Response(simulation_compute(flow=flow, flow_spec=spec, **parameters))
+
+
+class SimulationJobViewSet(viewsets.GenericViewSet):
+    """A background simulation of one of the user's flows: its state, or cancel it."""
+
+    def get_queryset(self) -> Any:
+        return simulation_jobs_of(selectors.flow_of(self.request.user, self.kwargs["flow_pk"]))
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def retrieve(self, request: Request, flow_pk: int, pk: int) -> Response:
+        return Response(job_state(self.get_object()))
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        description="Cancel: a queued job never starts, a running one stops at its next "
+        "chunk of iterations (its state turns `cancelled`); an ended job stays as it is.",
+    )
+    def destroy(self, request: Request, flow_pk: int, pk: int) -> Response:
+        return Response(job_state(simulation_job_cancel(self.get_object())))
+
+
+def _background_job(
+    request: Request, flow: Any, spec: Any, parameters: dict[str, Any]
+) -> Response | None:
+    """A 202 with the job when the simulation costs too much for a request, else None."""
+    cost = simulation_cost(
+        spec,
+        iterations=parameters["iterations"],
+        blueprints=parameters["blueprints"],
+        overrides=parameters["overrides"],
+    )
+    if cost <= settings.VIVIDO_SIMULATION_BACKGROUND_COST:
+        return None
+    overrides = parameters["overrides"]
+    check_simulation(
+        spec,
+        what_if=WhatIf(
+            capacities=overrides.get("capacities", {}),
+            handoff_delay=overrides.get("handoff_delay"),
+            sync_overhead=overrides.get("sync_overhead"),
+        ),
+        blueprints=parameters["blueprints"],
+    )
+    job = simulation_job_start(flow=flow, user=request.user, cost=cost, **parameters)
+    location = f"/api/flows/{flow.pk}/simulations/jobs/{job.pk}/"
+    return Response(job_state(job), status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
 def _parameters(request: Request) -> dict[str, Any]:

@@ -11,6 +11,7 @@ http_application = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from designer.consumers import websocket_urlpatterns as simulation_urlpatterns  # noqa: E402
 from runs.auth import OriginValidator, TokenAuthMiddleware  # noqa: E402
 from runs.routing import websocket_urlpatterns  # noqa: E402
 
@@ -18,7 +19,9 @@ application = ProtocolTypeRouter(
     {
         "http": http_application,
         "websocket": OriginValidator(
-            AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))
+            AuthMiddlewareStack(
+                TokenAuthMiddleware(URLRouter(websocket_urlpatterns + simulation_urlpatterns))
+            )
         ),
     }
 )

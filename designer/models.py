@@ -197,6 +197,40 @@ class Simulation(models.Model):
         return f"{self.flow.name}: {self.iterations} iterations, seed {self.seed}"
 
 
+class SimulationJob(models.Model):
+    """A simulation too costly to run inside a request: it runs in the background, reports
+    its progress, can be cancelled, and keeps its result as a `Simulation` when it ends."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="simulation_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    parameters = models.JSONField()
+    cost = models.BigIntegerField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    progress = models.FloatField(default=0.0)
+    cancel_requested = models.BooleanField(default=False)
+    error = models.TextField(blank=True, default="")
+    simulation = models.ForeignKey(
+        Simulation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Simulation job {self.pk} of {self.flow.name}: {self.state}"
+
+
 class Assessment(models.Model):
     """A flow's pass through the six-step wizard: its answers and how far it has come.
 

@@ -202,6 +202,12 @@ VIVIDO_COMPENSATIONS: dict[str, str] = {}
 # them knows its socket is dead, and each heartbeat carries the run's last sequence number.
 VIVIDO_HEARTBEAT_SECONDS = env_int("VIVIDO_HEARTBEAT_SECONDS", 5, minimum=1)
 VIVIDO_MAX_SIMULATION_ITERATIONS = env_int("VIVIDO_MAX_SIMULATION_ITERATIONS", 20000, minimum=1)
+# A simulation whose cost estimate (tasks × iterations × blueprints, × a factor when pools
+# bind) is above this runs as a background job; VIVIDO_SIMULATION_WORKERS jobs at a time.
+VIVIDO_SIMULATION_BACKGROUND_COST = env_int(
+    "VIVIDO_SIMULATION_BACKGROUND_COST", 30_000_000, minimum=0
+)
+VIVIDO_SIMULATION_WORKERS = env_int("VIVIDO_SIMULATION_WORKERS", 1, minimum=1)
 
 # Abuse limits (designer/throttling.py): requests per window, e.g. 10/min or 30/5m. Short
 # windows, so that a locked-out owner waits a minute, not a day.

@@ -1,15 +1,37 @@
-"""Simulating a stored flow: the what-if is read, the core runs, the result may be kept."""
+"""Simulating a stored flow: the what-if is read, the core runs, the result may be kept.
+
+Every simulation gets a cost estimate before it starts (`simulation_cost`). A cheap one runs
+inside the request; one above VIVIDO_SIMULATION_BACKGROUND_COST becomes a `SimulationJob`
+run by a small pool of worker threads in this process, started on first use. The job
+reports its progress (stored, and pushed to the job's websocket group), stops between
+chunks of iterations when cancelled, and keeps its result as a `Simulation` when it ends.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import close_old_connections, connection, transaction
 from django.db.models import QuerySet
 
 from designer import models, selectors
+from designer.analysis.model import Flow
 from designer.analysis.simulation import Progress, WhatIf, constrained_schedules, simulate
+
+logger = logging.getLogger(__name__)
+
+# How much costlier a task-iteration is when pools bind (every iteration list-scheduled,
+# many at once) than the forward pass over unlimited pools.
+BINDING_POOL_FACTOR = 20
 
 
 def simulation_compute(
@@ -21,9 +43,11 @@ def simulation_compute(
     max_retries: int,
     overrides: dict[str, Any],
     progress: Progress | None = None,
+    flow_spec: Flow | None = None,
 ) -> dict[str, Any]:
     """Monte Carlo figures and the resource-constrained Gantt of each blueprint."""
-    flow_spec = selectors.flow_spec(flow)
+    if flow_spec is None:
+        flow_spec = selectors.flow_spec(flow)
     what_if = WhatIf(
         capacities=overrides.get("capacities", {}),
         handoff_delay=overrides.get("handoff_delay"),
@@ -71,3 +95,198 @@ def simulation_create(
 
 def simulations_of(flow: models.Flow) -> QuerySet[models.Simulation]:
     return flow.simulations.all()
+
+
+# The cost estimate ---------------------------------------------------------------------
+
+
+def pools_bind(flow_spec: Flow, capacities: dict[str, int]) -> bool:
+    """Whether some pool is asked for more units, all tasks together, than it holds (so the
+    list scheduler has choices to make)."""
+    capacity = {p.name: capacities.get(p.name, p.capacity) for p in flow_spec.resources}
+    demand: dict[str, int] = {}
+    for task in flow_spec.tasks:
+        for pool, units in task.resources.items():
+            demand[pool] = demand.get(pool, 0) + units
+    return any(units > capacity.get(pool, 0) for pool, units in demand.items())
+
+
+def simulation_cost(
+    flow_spec: Flow, *, iterations: int, blueprints: list[str], overrides: dict[str, Any]
+) -> int:
+    """Tasks × iterations × blueprints (+1 for criticality), × a factor when pools bind."""
+    scheduled = len(blueprints) + 1
+    factor = BINDING_POOL_FACTOR if pools_bind(flow_spec, overrides.get("capacities", {})) else 1
+    return len(flow_spec.tasks) * iterations * scheduled * factor
+
+
+# Background jobs -----------------------------------------------------------------------
+
+
+class SimulationCancelled(Exception):
+    """Raised from the progress callback when the job's owner cancelled it."""
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+_cancelled: set[int] = set()
+_server_loop: asyncio.AbstractEventLoop | None = None
+PROGRESS_SECONDS = 0.25  # at most four progress messages (and writes) a second
+
+
+def remember_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """The server's event loop, where the in-memory channel layer's queues live."""
+    global _server_loop
+    _server_loop = loop
+
+
+def job_group(job_id: int) -> str:
+    return f"simulation-job-{job_id}"
+
+
+def job_state(job: models.SimulationJob) -> dict[str, Any]:
+    return {
+        "job": job.pk,
+        "state": job.state,
+        "progress": round(job.progress, 4),
+        "cost": job.cost,
+        "simulation": job.simulation_id,
+        "error": job.error,
+    }
+
+
+def _push(job_id: int, state: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "job.state", "state": state}
+    loop = _server_loop
+    try:
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(
+                lambda: loop.create_task(layer.group_send(job_group(job_id), message))
+            )
+        elif not settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer"):
+            async_to_sync(layer.group_send)(job_group(job_id), message)
+    except Exception:  # a lost progress message is not worth a failed job
+        logger.exception("simulation job %s: progress not sent", job_id)
+
+
+def _background() -> bool:
+    return getattr(settings, "VIVIDO_SIMULATION_JOBS", "thread") == "thread"
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(
+                settings.VIVIDO_SIMULATION_WORKERS, thread_name_prefix="simulation-job"
+            )
+            # Jobs left queued or running by a previous server process will never end.
+            if settings.VIVIDO_RUN_DISPATCH == "embedded":
+                State = models.SimulationJob.State
+                models.SimulationJob.objects.filter(state__in=[State.QUEUED, State.RUNNING]).update(
+                    state=State.FAILED, error="the server restarted"
+                )
+        return _executor
+
+
+_futures: dict[int, Future[None]] = {}
+
+
+def simulation_job_start(
+    *, flow: models.Flow, user: AbstractBaseUser | None, cost: int, **parameters: Any
+) -> models.SimulationJob:
+    """Queue a simulation as a job; it starts once this transaction commits."""
+    pool = _pool() if _background() else None
+    job = models.SimulationJob.objects.create(
+        flow=flow, created_by=user, parameters=parameters, cost=cost
+    )
+    if pool is None:
+        run_simulation_job(job.pk)  # tests: run in the request, synchronously
+        job.refresh_from_db()
+    else:
+        transaction.on_commit(lambda: _futures.__setitem__(job.pk, pool.submit(_run, job.pk)))
+    return job
+
+
+def _run(job_id: int) -> None:
+    close_old_connections()
+    try:
+        run_simulation_job(job_id)
+    finally:
+        _futures.pop(job_id, None)
+        connection.close()
+
+
+def wait_for_simulation_jobs(seconds: float = 60) -> None:
+    """Wait until every job submitted in this process has ended (for tests and commands)."""
+    deadline = time.monotonic() + seconds
+    for future in list(_futures.values()):
+        future.result(timeout=max(0.0, deadline - time.monotonic()))
+
+
+def run_simulation_job(job_id: int) -> None:
+    """Run a queued job to its end: succeeded with its result kept, failed, or cancelled."""
+    State = models.SimulationJob.State
+    started = models.SimulationJob.objects.filter(pk=job_id, state=State.QUEUED).update(
+        state=State.RUNNING
+    )
+    job = models.SimulationJob.objects.select_related("flow").get(pk=job_id)
+    if not started:
+        return  # cancelled before it started
+    _push(job_id, job_state(job))
+    last = 0.0
+
+    def progress(share: float) -> None:
+        nonlocal last
+        if job_id in _cancelled:
+            raise SimulationCancelled
+        now = time.monotonic()
+        if now - last < PROGRESS_SECONDS:
+            return
+        last = now
+        # A cancel asked through another process shows in the row.
+        if models.SimulationJob.objects.filter(pk=job_id, cancel_requested=True).exists():
+            raise SimulationCancelled
+        models.SimulationJob.objects.filter(pk=job_id).update(progress=share)
+        job.progress = share
+        _push(job_id, job_state(job))
+
+    try:
+        simulation = simulation_create(
+            flow=job.flow, user=job.created_by, progress=progress, **job.parameters
+        )
+    except SimulationCancelled:
+        job.state, job.error = State.CANCELLED, ""
+    except Exception as error:  # the job ends, whatever went wrong, and says so
+        logger.exception("simulation job %s failed", job_id)
+        job.state = State.FAILED
+        job.error = getattr(error, "message", None) or str(error) or type(error).__name__
+    else:
+        job.state, job.progress, job.simulation = State.SUCCEEDED, 1.0, simulation
+    finally:
+        _cancelled.discard(job_id)
+    job.save(update_fields=["state", "progress", "error", "simulation", "updated_at"])
+    _push(job_id, job_state(job))
+
+
+def simulation_job_cancel(job: models.SimulationJob) -> models.SimulationJob:
+    """Stop a job: one not started yet never starts; a running one stops at its next chunk."""
+    State = models.SimulationJob.State
+    if job.state in (State.QUEUED, State.RUNNING):
+        _cancelled.add(job.pk)
+        models.SimulationJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+        if models.SimulationJob.objects.filter(pk=job.pk, state=State.QUEUED).update(
+            state=State.CANCELLED
+        ):
+            _cancelled.discard(job.pk)
+            job.refresh_from_db()
+            _push(job.pk, job_state(job))
+        job.refresh_from_db()
+    return job
+
+
+def simulation_jobs_of(flow: models.Flow) -> QuerySet[models.SimulationJob]:
+    return flow.simulation_jobs.all()

@@ -32,6 +32,11 @@ urlpatterns = [
         name="flow-simulations-preview",
     ),
     path(
+        "api/flows/<int:flow_pk>/simulations/jobs/<int:pk>/",
+        api_simulations.SimulationJobViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+        name="flow-simulation-job",
+    ),
+    path(
         "api/flows/<int:flow_pk>/simulations/<int:pk>/",
         simulations.as_view({"get": "retrieve", "delete": "destroy"}),
         name="flow-simulation",

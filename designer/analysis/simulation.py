@@ -101,6 +101,14 @@ def _prepare(flow: Flow, what_if: WhatIf, blueprints: Sequence[Blueprint]) -> _S
     return _Setting(graph, plans, capacity, needs)
 
 
+def check_simulation(
+    flow: Flow, *, what_if: WhatIf = WhatIf(), blueprints: Sequence[Blueprint] = BLUEPRINTS
+) -> None:
+    """Refuse, by field, what `simulate` would refuse about the flow and the what-if, without
+    simulating: for a simulation that will run later, in the background."""
+    _prepare(flow, what_if, blueprints)
+
+
 def _schedule(setting: _Setting, plan: Plan, duration: Sequence[float]) -> list[Slot]:
     # One at a time never contends for a pool (capacities were checked), so sequential
     # needs no list scheduling.

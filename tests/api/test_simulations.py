@@ -174,3 +174,124 @@ def test_another_users_flow_and_results_are_not_found(api, bob_api, content_flow
     assert bob_api.get(url(content_flow, f"{kept['id']}/")).status_code == 404
     assert bob_api.delete(url(content_flow, f"{kept['id']}/")).status_code == 404
     assert Simulation.objects.count() == 1
+
+
+# Cost estimates and background jobs ----------------------------------------------------
+
+INLINE = {"VIVIDO_SIMULATION_BACKGROUND_COST": 0, "VIVIDO_SIMULATION_JOBS": "inline"}
+
+
+def jobs(flow, rest=""):
+    return url(flow, f"jobs/{rest}")
+
+
+def test_the_cost_estimate_counts_tasks_iterations_blueprints_and_binding_pools(alice):
+    from designer import selectors
+    from designer.simulations import BINDING_POOL_FACTOR, pools_bind, simulation_cost
+
+    spec = selectors.flow_spec(crew_flow(alice, capacity=2))  # four tasks on two units
+    assert pools_bind(spec, {})
+    assert not pools_bind(spec, {"Crew": 4})
+    cost = simulation_cost(spec, iterations=100, blueprints=["parallel"], overrides={})
+    assert cost == 4 * 100 * 2 * BINDING_POOL_FACTOR  # one blueprint + criticality
+    roomy = {"capacities": {"Crew": 4}}
+    assert simulation_cost(spec, iterations=100, blueprints=["parallel"], overrides=roomy) == 800
+
+
+@override_settings(**INLINE)
+def test_a_costly_simulation_answers_202_with_a_job_whose_result_is_kept(api, content_flow):
+    with override_settings(VIVIDO_SIMULATION_BACKGROUND_COST=10**12):
+        direct = api.post(url(content_flow, "preview/"), {"iterations": 300, "seed": 9}, format="json")
+    response = api.post(url(content_flow), {"iterations": 300, "seed": 9}, format="json")
+    assert response.status_code == 202
+    body = response.json()
+    assert set(body) >= {"job", "state", "progress"}
+    assert response["Location"] == f"/api/flows/{content_flow.pk}/simulations/jobs/{body['job']}/"
+    state = api.get(jobs(content_flow, f"{body['job']}/")).json()
+    assert (state["state"], state["progress"]) == ("succeeded", 1.0)
+    kept = api.get(url(content_flow, f"{state['simulation']}/")).json()
+    assert kept["results"] == direct.json()["results"]
+    # A what-if preview that costs too much goes to the background too, and is kept.
+    preview = api.post(url(content_flow, "preview/"), {"iterations": 10}, format="json")
+    assert preview.status_code == 202
+    assert Simulation.objects.count() == 2
+
+
+@override_settings(**INLINE)
+def test_a_background_simulation_is_refused_by_field_before_it_is_queued(api, alice):
+    from designer.models import SimulationJob
+
+    flow = crew_flow(alice)
+    response = api.post(url(flow), {"overrides": {"capacities": {"Robots": 3}}}, format="json")
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        "overrides.capacities.Robots: the flow has no resource pool 'Robots'"
+    )
+    assert not SimulationJob.objects.exists()
+
+
+@override_settings(VIVIDO_SIMULATION_BACKGROUND_COST=0, VIVIDO_SIMULATION_JOBS="thread")
+def test_cancel_a_queued_job(api, bob_api, content_flow):
+    # In a test's transaction the job is never handed to the workers: it stays queued.
+    body = api.post(url(content_flow), {"iterations": 50}, format="json").json()
+    assert body["state"] == "queued"
+    assert bob_api.delete(jobs(content_flow, f"{body['job']}/")).status_code == 404
+    assert bob_api.get(jobs(content_flow, f"{body['job']}/")).status_code == 404
+    response = api.delete(jobs(content_flow, f"{body['job']}/"))
+    assert response.status_code == 200
+    assert response.json()["state"] == "cancelled"
+    assert api.get(jobs(content_flow, f"{body['job']}/")).json()["state"] == "cancelled"
+    assert not Simulation.objects.exists()
+
+
+def test_cancel_stops_a_running_job_between_chunks(alice):
+    from designer import simulations
+    from designer.models import SimulationJob
+
+    flow = crew_flow(alice)
+    job = SimulationJob.objects.create(
+        flow=flow,
+        created_by=alice,
+        cost=1,
+        parameters={
+            "iterations": 20_000,
+            "seed": 1,
+            "blueprints": ["parallel"],
+            "max_retries": 2,
+            "overrides": {},
+        },
+        cancel_requested=True,  # as DELETE leaves it while the job runs
+    )
+    seen = []
+    original = simulations.simulation_create
+
+    def spy(**kwargs):
+        progress = kwargs["progress"]
+
+        def counting(share):
+            seen.append(share)
+            progress(share)
+
+        return original(**{**kwargs, "progress": counting})
+
+    simulations.simulation_create = spy
+    try:
+        simulations.run_simulation_job(job.pk)
+    finally:
+        simulations.simulation_create = original
+    job.refresh_from_db()
+    assert job.state == "cancelled"
+    assert seen and seen[0] < 1.0  # stopped at the first chunk, not at the end
+    assert not Simulation.objects.exists()
+
+
+@override_settings(**INLINE)
+def test_a_failing_job_says_why(api, alice, monkeypatch):
+    from designer import simulations
+
+    def broken(**kwargs):
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(simulations, "simulation_create", broken)
+    body = api.post(url(crew_flow(alice)), {"iterations": 10}, format="json").json()
+    assert (body["state"], body["error"]) == ("failed", "out of memory")
