@@ -43,8 +43,22 @@ def browser() -> Iterator[Any]:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
+        _bypass_csp_by_default(browser)
         yield browser
         browser.close()
+
+
+def _bypass_csp_by_default(browser: Any) -> None:
+    """Contexts skip the Content-Security-Policy unless a test asks for it: the suites' own
+    tooling (axe injected as an inline script, string predicates that Playwright evaluates)
+    is refused by it. tests/browser/test_csp.py opens every page with it enforced."""
+    new_context = browser.new_context
+
+    def with_bypass(**options: Any) -> Any:
+        options.setdefault("bypass_csp", True)
+        return new_context(**options)
+
+    browser.new_context = with_bypass
 
 
 @pytest.fixture
