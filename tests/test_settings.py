@@ -128,3 +128,25 @@ def test_redis_url_selects_channels_redis_and_it_carries_messages():
             assert message == {"type": "ping", "n": 7}
         finally:
             channel_layers.backends.pop("default", None)
+
+
+def test_throttle_rates_are_read_and_checked(monkeypatch):
+    from designer.env import env_rate, rate_parts
+
+    monkeypatch.setenv("VIVIDO_THROTTLE_TOKEN", "30/5m")
+    assert rate_parts(env_rate("VIVIDO_THROTTLE_TOKEN", "10/min")) == (30, 300)
+    assert rate_parts(env_rate("VIVIDO_THROTTLE_UNSET", "10/min")) == (10, 60)
+    monkeypatch.setenv("VIVIDO_THROTTLE_TOKEN", "lots")
+    with pytest.raises(ImproperlyConfigured, match="VIVIDO_THROTTLE_TOKEN must be a rate"):
+        env_rate("VIVIDO_THROTTLE_TOKEN", "10/min")
+
+
+def test_the_cache_is_redis_with_redis_url_and_memory_without():
+    from designer.env import caches_config
+
+    assert caches_config("redis://127.0.0.1:6379/0")["default"]["BACKEND"] == (
+        "django.core.cache.backends.redis.RedisCache"
+    )
+    assert caches_config("")["default"]["BACKEND"] == (
+        "django.core.cache.backends.locmem.LocMemCache"
+    )
