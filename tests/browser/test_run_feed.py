@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from tests.browser.conftest import AXE
 from tests.factories import content_document, flow_document
 
 HEARTBEAT = 1
@@ -45,6 +46,8 @@ def open_tab(browser, server, width=1280, height=900):
     page.set_default_timeout(20_000)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # What the Content-Security-Policy refused (an inline style, a script…) counts as an error.
+    page.on("console", lambda m: errors.append(m.text) if "Refused to" in m.text else None)
     page.js_errors = errors
     page.goto("/accounts/login/")
     page.get_by_label("Name").fill("vivido")
@@ -61,6 +64,20 @@ def import_flow(server, document):
 def start_run(server, flow, **options):
     body = {"blueprint": "parallel", "failure_policy": "fail_fast", "time_scale": 0.05, "seed": 1}
     return server.call("POST", f"/api/flows/{flow}/runs/", {**body, **options})["id"]
+
+
+def axe_serious(page):
+    """Serious and critical axe-core violations. The page's Content-Security-Policy refuses
+    inline scripts (so conftest's script tag); an evaluation through the DevTools protocol is
+    not subject to it."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def counters_add_up(page, view=0):
@@ -93,7 +110,7 @@ def test_without_websockets_the_page_polls_and_follows_the_run_to_its_end(browse
     badge.filter(has_text="Polling — updated").wait_for()
     # The whole state came over HTTP: the status is never left at "…".
     assert tab.locator('[data-field="status"]').inner_text() in ("running", "succeeded")
-    tab.wait_for_function("window.vividoRuns[0].run?.status === 'succeeded'", timeout=40_000)
+    tab.wait_for_function("() => window.vividoRuns[0].run?.status === 'succeeded'", timeout=40_000)
     tab.wait_for_timeout(300)
     api = fast_server.call("GET", f"/api/runs/{run}/")
     assert tab.locator('[data-field="status"]').inner_text() == "succeeded"
@@ -132,7 +149,7 @@ def test_a_socket_that_goes_silent_turns_the_badge_to_reconnecting(browser, fast
     tab.add_init_script(RECORD_BADGE)
     tab.goto(f"/runs/{run}/")
     tab.wait_for_function(
-        "window.badgeStates.join(',').includes('live,reconnecting')", timeout=10_000
+        "() => window.badgeStates.join(',').includes('live,reconnecting')", timeout=10_000
     )
     states, times = tab.evaluate("[window.badgeStates, window.badgeTimes]")
     live = states.index("live")
@@ -201,9 +218,11 @@ def test_events_the_socket_drops_are_fetched_again(browser, fast_server):
 
     tab.context.route_web_socket("**/ws/**", lossy)
     tab.goto(f"/runs/{run}/")
-    tab.wait_for_function("window.vividoRuns[0].run?.status === 'succeeded'", timeout=30_000)
+    tab.wait_for_function("() => window.vividoRuns[0].run?.status === 'succeeded'", timeout=30_000)
     api = fast_server.call("GET", f"/api/runs/{run}/")
-    tab.wait_for_function(f"window.vividoRuns[0].log.length === {api['last_seq']}", timeout=5_000)
+    tab.wait_for_function(
+        f"() => window.vividoRuns[0].log.length === {api['last_seq']}", timeout=5_000
+    )
     seqs = tab.evaluate("window.vividoRuns[0].log.map(e => e.seq).reverse()")
     assert seqs == list(range(1, api["last_seq"] + 1))
     states = tab.evaluate(

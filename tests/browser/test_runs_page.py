@@ -3,7 +3,7 @@ tasks change colour live, a manual task is completed by its button, runs race si
 
 import pytest
 
-from tests.browser.conftest import axe_violations
+from tests.browser.test_run_feed import axe_serious
 from tests.factories import content_document
 
 
@@ -14,6 +14,7 @@ def tab(browser, server):
     page.set_default_timeout(20_000)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if "Refused to" in m.text else None)
     page.js_errors = errors
     page.goto("/accounts/login/")
     page.get_by_label("Name").fill("vivido")
@@ -44,12 +45,12 @@ def test_watch_a_run_live_and_complete_a_manual_task(server, tab):
     tab.get_by_role("button", name="Start the run").click()
     tab.wait_for_url("**/runs/*/")
     tab.locator('[data-field="connection"]').filter(has_text="Live").wait_for()
-    tab.wait_for_function("window.vividoRuns[0].run?.tasks.T1.state === 'succeeded'")
+    tab.wait_for_function("() => window.vividoRuns[0].run?.tasks.T1.state === 'succeeded'")
     colour = tab.evaluate("window.vividoRuns[0].nodes.T1.style('background-color')")
     assert colour == "rgb(134,239,172)"
     tab.get_by_role("button", name="Start T2", exact=True).click()
     tab.get_by_role("button", name="Complete T2", exact=True).click()
-    tab.wait_for_function("window.vividoRuns[0].run?.status === 'succeeded'", timeout=30_000)
+    tab.wait_for_function("() => window.vividoRuns[0].run?.status === 'succeeded'", timeout=30_000)
     assert (
         tab.locator('[data-field="counters"]').inner_text()
         == "✓ 9 · ▶ 0 · ✕ 0 · remaining 0 of 9 tasks"
@@ -65,7 +66,7 @@ def test_watch_a_run_live_and_complete_a_manual_task(server, tab):
         "window.vividoRuns[0].log.find(e => e.task === 'T2' && e.state === 'succeeded').data.by"
     )
     assert by == "vivido"
-    assert axe_violations(tab) == []
+    assert axe_serious(tab) == []
     assert tab.js_errors == []
 
 
@@ -130,7 +131,7 @@ def test_the_dashboard_reconnects_and_catches_up_without_a_reload(server, tab):
     connection.filter(has_text="Reconnecting").wait_for()
     server.start(port=server.port)
     connection.filter(has_text="Live").wait_for(timeout=30_000)
-    tab.wait_for_function("window.vividoRuns[0].run?.status === 'succeeded'", timeout=40_000)
+    tab.wait_for_function("() => window.vividoRuns[0].run?.status === 'succeeded'", timeout=40_000)
     assert tab.evaluate("window.sameDocument") is True
     assert (
         tab.locator('[data-field="counters"]').inner_text()
@@ -139,6 +140,6 @@ def test_the_dashboard_reconnects_and_catches_up_without_a_reload(server, tab):
     # The snapshot after the reconnect brings the state at once; the events missed meanwhile
     # follow for the log.
     last_seq = server.call("GET", f"/api/runs/{run['id']}/")["last_seq"]
-    tab.wait_for_function(f"window.vividoRuns[0].log.length === {last_seq}", timeout=10_000)
+    tab.wait_for_function(f"() => window.vividoRuns[0].log.length === {last_seq}", timeout=10_000)
     seqs = tab.evaluate("window.vividoRuns[0].log.map(e => e.seq).reverse()")
     assert seqs == list(range(1, last_seq + 1))
