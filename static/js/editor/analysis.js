@@ -1,7 +1,7 @@
 // Live analysis of the unsaved flow: the summary bar, the critical path on the canvas and
 // the text alternative (the task list) for screen readers.
 
-import { element } from "../common.js";
+import { element, versionOf } from "../common.js";
 import { documentFrom } from "./graph.js";
 import { say } from "./messages.js";
 
@@ -21,6 +21,18 @@ async function analyse(ed) {
     say(ed, data?.message ?? `analysis failed (${response.status})`, "error");
     return;
   }
+  showAnalysis(ed, data);
+}
+
+// The stored flow's analysis, fetched beside the flow itself; `version` must match the
+// version loaded, else the flow is analysed afresh.
+export function storedAnalysis(ed, { response, data }, version) {
+  if (response.ok && versionOf(response) === version && !ed.analysisRun) showAnalysis(ed, data);
+  else analyseSoon(ed, 0);
+}
+
+function showAnalysis(ed, data) {
+  performance.mark("vivido:analysed");
   ed.analysis = data;
   const c = data.cycle_time;
   const n = data.critical_path.length;

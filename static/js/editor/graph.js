@@ -161,6 +161,8 @@ export function metaFrom(document) {
     handoff_delay: document.handoff_delay ?? 0,
     sync_overhead: document.sync_overhead ?? 0,
     resources: (document.resources ?? []).map((p) => ({ ...p })),
+    // Optional (absent or null = not set): what one time unit saved is worth.
+    value_per_time_unit: document.value_per_time_unit ?? null,
     phases: (document.phases ?? []).map((p) => ({ id: newId("phase"), name: p.name, description: p.description ?? "" })),
   };
 }
@@ -247,6 +249,7 @@ export function documentFrom(cy, meta) {
     handoff_delay: meta.handoff_delay,
     sync_overhead: meta.sync_overhead,
     resources: meta.resources.map((p) => ({ ...p })),
+    ...(meta.value_per_time_unit === null || meta.value_per_time_unit === undefined ? {} : { value_per_time_unit: meta.value_per_time_unit }),
     phases: meta.phases.map((p) => ({ name: p.name, description: p.description })),
     tasks,
     dependencies,

@@ -136,6 +136,11 @@ function installPage(ed) {
     const open = document.querySelector(".editor").classList.toggle("drawer-open");
     $("drawer-toggle").setAttribute("aria-expanded", String(open));
   });
+  // The drawer opens under the stage bar, so its toggle stays in reach.
+  const bar = document.querySelector(".stage-bar");
+  const barHeight = () => document.querySelector(".editor").style.setProperty("--stage-bar-height", `${bar.offsetHeight}px`);
+  new ResizeObserver(barHeight).observe(bar);
+  barHeight();
   ed.cy.on("select", () => {
     document.querySelector(".editor").classList.add("drawer-open");
     $("drawer-toggle").setAttribute("aria-expanded", "true");

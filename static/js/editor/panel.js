@@ -245,6 +245,9 @@ function flowForm(ed) {
         check: (value) => (Number.isInteger(value) && value >= 1 ? null : "A capacity is a whole number of at least 1."),
         apply: (value) => setMeta(ed, (m) => { m.resources[i].capacity = value; }),
       }),
+      optionalRate(`Cost per unit per ${unitName(meta.time_unit)}`, pool.cost_per_unit, (value) =>
+        setMeta(ed, (m) => { m.resources[i].cost_per_unit = value; }),
+      ),
       element("button", {
         type: "button",
         className: "button-quiet",
@@ -260,6 +263,9 @@ function flowForm(ed) {
     field("Time unit", { value: meta.time_unit, options: TIME_UNITS.map((u) => [u, u]), apply: (value) => setMeta(ed, (m) => { m.time_unit = value; }) }),
     delay("Handoff delay", "handoff_delay"),
     delay("Sync overhead", "sync_overhead"),
+    optionalRate(`Value of one ${unitName(meta.time_unit)} saved`, meta.value_per_time_unit, (value) =>
+      setMeta(ed, (m) => { m.value_per_time_unit = value; }),
+    ),
     element(
       "fieldset",
       {},
@@ -278,6 +284,20 @@ function flowForm(ed) {
       }),
     ),
   ];
+}
+
+function unitName(timeUnit) {
+  return timeUnit.replace(/s$/, "");
+}
+
+// An optional figure (≥ 0): empty means "not set", stored as null.
+function optionalRate(label, value, apply) {
+  return field(label, {
+    value: value ?? "",
+    attrs: { inputmode: "decimal", placeholder: "not set" },
+    check: (raw) => (raw.trim() === "" || (Number.isFinite(Number(raw)) && Number(raw) >= 0) ? null : "Enter 0 or more, or leave it empty."),
+    apply: (raw) => apply(raw.trim() === "" ? null : Number(raw)),
+  });
 }
 
 function poolChanges(cy, change) {

@@ -4,6 +4,7 @@
 
 import { versionOf } from "../common.js";
 import { documentFrom, elementsFrom, hasPositions, metaFrom } from "./graph.js";
+import { storedAnalysis } from "./analysis.js";
 import { fitView, layout, placeEmptyPhases, routeSoon } from "./layout.js";
 import { notify, say } from "./messages.js";
 
@@ -31,11 +32,18 @@ export function showSaveState(ed) {
 
 export async function load(ed) {
   ed.loading = true;
-  const { response, data } = await ed.api(ed.page.api.graph);
+  // The stored flow's analysis comes with it on first load, so that the first frame drawn
+  // already shows the critical path (a large flow's first frame is the costly part).
+  const first = ed.version === null;
+  const [{ response, data }, analysis] = await Promise.all([
+    ed.api(ed.page.api.graph),
+    first ? ed.api(`${ed.page.api.flow}analysis/`) : null,
+  ]);
   if (!response.ok) {
     say(ed, data?.message ?? `The flow could not be loaded (${response.status}).`, "error");
     return;
   }
+  performance.mark("vivido:graph-loaded");
   ed.version = versionOf(response);
   ed.meta = metaFrom(data);
   ed.cy.elements().remove();
@@ -43,12 +51,14 @@ export async function load(ed) {
   ed.cy.add(elementsFrom(data, ed.meta));
   placeEmptyPhases(ed);
   fitView(ed);
+  performance.mark("vivido:drawn");
   ed.savedJson = currentJson(ed);
   ed.conflict = false;
   ed.loading = false;
   $("flow-name").value = ed.meta.name;
   ed.refresh();
-  ed.analyseSoon(0);
+  if (analysis) storedAnalysis(ed, analysis, ed.version);
+  else ed.analyseSoon(0);
   if (!hasPositions(data)) {
     // Never laid out (every task on one spot): lay it out now, as an undoable step.
     await layout(ed);
