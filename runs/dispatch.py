@@ -41,6 +41,12 @@ class EmbeddedDispatcher:
     def submit(self, step: engine.Step) -> None:
         self.loop.call_soon_threadsafe(self._schedule, step)
 
+    def stop(self) -> None:
+        """Stop keeping time and drop what waits: nothing is lost, since a run's state is in
+        the database and the next start takes over what was in flight."""
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.workers.shutdown(wait=False, cancel_futures=True)
+
     def recover(self) -> int:
         """Take over every run that is not over; returns how many."""
         ids = list(

@@ -1,3 +1,5 @@
+import os
+import threading
 from typing import Any
 
 from daphne.cli import CommandLineInterface
@@ -24,6 +26,14 @@ class Command(BaseCommand):
             if resumed:
                 self.stdout.write(f"Resuming {resumed} run(s) that were in flight")
         self.stdout.write(f"Vivido on http://{host}:{port}/ (Ctrl+C stops it)")
-        CommandLineInterface().run(
-            ["--bind", host, "--port", str(port), "--proxy-headers", "designer.asgi:application"]
-        )
+        arguments = ["--bind", host, "--port", str(port), "--proxy-headers"]
+        try:
+            CommandLineInterface().run([*arguments, "designer.asgi:application"])
+        finally:
+            if engine is not None:
+                engine.stop()
+            # A step still in its transaction must not hold the exit: the next start resumes
+            # every run from the database, as after a hard kill.
+            deadline = threading.Timer(5, os._exit, args=(0,))
+            deadline.daemon = True
+            deadline.start()
