@@ -183,6 +183,9 @@ def _pool() -> ThreadPoolExecutor:
             _executor = ThreadPoolExecutor(
                 settings.VIVIDO_SIMULATION_WORKERS, thread_name_prefix="simulation-job"
             )
+            # On shutdown the running jobs stop at their next chunk (cancelled) instead of
+            # holding the process until they end; this runs before the workers are joined.
+            threading._register_atexit(_stop_all)  # type: ignore[attr-defined]
             # Jobs left queued or running by a previous server process will never end.
             if settings.VIVIDO_RUN_DISPATCH == "embedded":
                 State = models.SimulationJob.State
@@ -193,6 +196,10 @@ def _pool() -> ThreadPoolExecutor:
 
 
 _futures: dict[int, Future[None]] = {}
+
+
+def _stop_all() -> None:
+    _cancelled.update(_futures)
 
 
 def simulation_job_start(

@@ -201,7 +201,9 @@ def test_the_cost_estimate_counts_tasks_iterations_blueprints_and_binding_pools(
 @override_settings(**INLINE)
 def test_a_costly_simulation_answers_202_with_a_job_whose_result_is_kept(api, content_flow):
     with override_settings(VIVIDO_SIMULATION_BACKGROUND_COST=10**12):
-        direct = api.post(url(content_flow, "preview/"), {"iterations": 300, "seed": 9}, format="json")
+        direct = api.post(
+            url(content_flow, "preview/"), {"iterations": 300, "seed": 9}, format="json"
+        )
     response = api.post(url(content_flow), {"iterations": 300, "seed": 9}, format="json")
     assert response.status_code == 202
     body = response.json()

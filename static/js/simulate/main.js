@@ -1,0 +1,165 @@
+// The simulation page: what-if controls drive the simulation API; Chart.js draws the results.
+// A simulation too costly for a request comes back as a background job (see job.js).
+
+import { csrfToken } from "../common.js";
+import { flow, page } from "./context.js";
+import { draw } from "./draw.js";
+import { cancelSuperseded, describe, follow, stop } from "./job.js";
+import { loadKept } from "./kept.js";
+
+const form = document.getElementById("what-if");
+const csrf = csrfToken();
+const statusLine = document.getElementById("status");
+const controlError = document.getElementById("control-error");
+let inFlight = null;
+let sequence = 0;
+let previewJob = null;
+
+function parameters() {
+  const capacities = {};
+  for (const input of form.querySelectorAll(".pool-capacity")) {
+    capacities[input.dataset.pool] = Number(input.value);
+  }
+  return {
+    iterations: Number(form.iterations.value),
+    seed: Number(form.seed.value),
+    max_retries: Number(form.max_retries.value),
+    blueprints: page.blueprints,
+    overrides: {
+      capacities,
+      handoff_delay: Number(form.handoff_delay.value),
+      sync_overhead: Number(form.sync_overhead.value),
+    },
+  };
+}
+
+async function post(url, body, signal) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+    signal,
+  });
+  const data = await response.json().catch(() => ({ message: `The server answered ${response.status}.` }));
+  if (!response.ok) throw new Error(data.message || `The server answered ${response.status}.`);
+  return data;
+}
+
+function showError(message) {
+  controlError.textContent = message;
+  controlError.hidden = !message;
+}
+
+async function run() {
+  if (!form.checkValidity()) {
+    const invalid = form.querySelector("input:invalid");
+    showError(`${invalid.labels[0]?.textContent.trim() ?? invalid.name}: ${invalid.validationMessage}`);
+    statusLine.textContent = "Not simulated: fix the value marked above.";
+    return;
+  }
+  showError("");
+  inFlight?.abort();
+  stop();
+  if (previewJob !== null) {
+    cancelSuperseded(previewJob);
+    previewJob = null;
+  }
+  inFlight = new AbortController();
+  const mine = ++sequence;
+  statusLine.textContent = "Simulating…";
+  form.setAttribute("aria-busy", "true");
+  try {
+    const result = await post(page.api.preview, parameters(), inFlight.signal);
+    if (mine !== sequence) {
+      if (result.job) cancelSuperseded(result.job);
+      return;
+    }
+    if (result.job) {
+      previewJob = result.job;
+      statusLine.textContent = "Too large to simulate at once: running in the background, the result is kept.";
+      background(result, mine);
+      return;
+    }
+    draw(result);
+    statusLine.textContent = describe(result);
+  } catch (error) {
+    if (error.name === "AbortError") return;
+    showError(error.message);
+    statusLine.textContent = "Not simulated.";
+  } finally {
+    if (mine === sequence && !previewJob) form.removeAttribute("aria-busy");
+  }
+}
+
+// Follow a background job; when it ends, draw its kept result (if nothing newer was asked).
+function background(job, mine) {
+  follow(job, {
+    onEnd: async (state) => {
+      if (state.job === previewJob) previewJob = null;
+      form.removeAttribute("aria-busy");
+      if (state.state === "cancelled") {
+        statusLine.textContent = "Cancelled: nothing was kept.";
+        return;
+      }
+      if (state.state === "failed") {
+        showError(state.error || "The simulation failed.");
+        statusLine.textContent = "Not simulated.";
+        return;
+      }
+      const response = await fetch(`${page.api.simulations}${state.simulation}/`, { credentials: "same-origin" });
+      const result = await response.json();
+      await loadKept();
+      if (mine !== sequence) return;
+      draw(result);
+      statusLine.textContent = `${describe(result)} · kept as result #${result.id}.`;
+    },
+  });
+}
+
+let debounce = null;
+form.addEventListener("input", () => {
+  clearTimeout(debounce);
+  debounce = setTimeout(run, 250);
+});
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  run();
+});
+
+document.getElementById("reset").addEventListener("click", () => {
+  form.iterations.value = 1000;
+  form.seed.value = 1;
+  form.max_retries.value = 2;
+  form.handoff_delay.value = flow.handoff_delay;
+  form.sync_overhead.value = flow.sync_overhead;
+  for (const input of form.querySelectorAll(".pool-capacity")) {
+    input.value = flow.pools.find((p) => p.name === input.dataset.pool).capacity;
+  }
+  run();
+});
+
+document.getElementById("keep").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    const kept = await post(page.api.simulations, parameters());
+    if (kept.job) {
+      statusLine.textContent = "Running in the background; the result will be kept.";
+      background(kept, ++sequence);
+      return;
+    }
+    statusLine.textContent = `Kept as result #${kept.id}.`;
+    await loadKept();
+  } catch (error) {
+    showError(error.message);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+window.addEventListener("DOMContentLoaded", () => {
+  window.Chart.register(window["chartjs-plugin-annotation"]);
+  run();
+  loadKept();
+});
