@@ -19,7 +19,12 @@ from rest_framework.response import Response
 from designer import drawing, selectors, services
 from designer.analysis.document import FLOW_DOCUMENT_SCHEMA
 from designer.analysis.schedule import analyse
-from designer.api_support import DocsPermission, etag_for, versions_from_if_match
+from designer.api_support import (
+    DocsPermission,
+    etag_for,
+    if_none_match_hits,
+    versions_from_if_match,
+)
 from designer.models import Flow
 from designer.parsing import JSONParser, MultiPartParser, json_load, read_limited
 from designer.throttling import ExpensiveReadThrottle, ExpensiveThrottle
@@ -229,7 +234,7 @@ class FlowViewSet(
             flow = services.flow_graph_replace(
                 flow=flow, document=request.data, expected_version=expected
             )
-        elif request.headers.get("If-None-Match") == etag_for(flow.version):
+        elif if_none_match_hits(request.headers.get("If-None-Match"), flow.version):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=_etag(flow))
         return Response(selectors.flow_document(flow), headers=_etag(flow))
 

@@ -81,6 +81,17 @@ def etag_for(version: int) -> str:
 _ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
 
 
+def if_none_match_hits(header: str | None, version: int) -> bool:
+    """Whether `If-None-Match` names the current version (RFC 9110 §13.1.2): `*`, or any
+    tag in the list by weak comparison (`W/"v3"` and `"v3"` are alike here)."""
+    if header is None or not header.strip():
+        return False
+    if header.strip() == "*":
+        return True
+    tags = _ENTITY_TAG.findall(header)
+    return any(opaque == f"v{version}" for _, opaque in tags)
+
+
 def versions_from_if_match(header: str | None) -> frozenset[int] | None:
     """The versions an `If-Match` header would match (RFC 9110 §13.1.1); None for `*`.
 

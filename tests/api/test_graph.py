@@ -20,9 +20,22 @@ def test_get_returns_the_document_with_its_etag(api, content_flow):
     assert {"from": "T1", "to": "T6", "strength": "soft", "note": ""} in document["dependencies"]
 
 
-def test_get_with_current_etag_is_not_modified(api, content_flow):
-    response = api.get(url(content_flow), headers={"If-None-Match": '"v1"'})
-    assert response.status_code == 304
+@pytest.mark.parametrize(
+    ("if_none_match", "status"),
+    [
+        # RFC 9110 §13.1.2: weak comparison, a list, or `*` for any current representation.
+        pytest.param('"v1"', 304, id="the current tag"),
+        pytest.param('W/"v1"', 304, id="the current tag, weak: weak comparison matches"),
+        pytest.param('"v0", "v1"', 304, id="a list naming it"),
+        pytest.param("*", 304, id="any"),
+        pytest.param('"v0"', 200, id="an older tag"),
+        pytest.param("yesterday", 200, id="not a tag"),
+    ],
+)
+def test_get_with_if_none_match(api, content_flow, if_none_match, status):
+    response = api.get(url(content_flow), headers={"If-None-Match": if_none_match})
+    assert response.status_code == status
+    assert response["ETag"] == '"v1"'
 
 
 def test_put_replaces_everything_and_bumps_the_version(api, content_flow):
