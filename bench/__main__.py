@@ -10,6 +10,7 @@ their ratios compare like with like.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import os
@@ -170,6 +171,8 @@ def monte_carlo(repeat: int = REPEAT) -> Report:
     per_iteration = peer_s / peer_iterations
     peer_full = per_iteration * iterations
     agree = bool(np.allclose(cycles[:peer_iterations], lengths, rtol=1e-12, atol=1e-9))
+    api = _monte_carlo_through_the_api(tasks, dependencies, seed, iterations, repeat)
+    api_agree = api["p50"] == result["results"]["parallel"]["p50"]
     return Report(
         name="monte_carlo",
         title=f"Monte Carlo, {iterations:,} iterations of a {tasks:,}-task / "
@@ -180,6 +183,18 @@ def monte_carlo(repeat: int = REPEAT) -> Report:
             Row("simulate(), parallel only: samples to figures", whole_s, whole_s / peer_full),
             Row("simulate(), three blueprints + criticality", all_s, all_s / peer_full),
             Row(
+                "through the API, first call (cold server process)",
+                api["cold"],
+                api["cold"] / peer_full,
+                "POST /api/flows/{id}/simulations/ on the embedded server, parallel",
+            ),
+            Row(
+                "through the API, end to end (best of the calls after)",
+                api["warm"],
+                api["warm"] / peer_full,
+                f"HTTP, flow read, sampling, passes, result stored: {api['bytes']:,} bytes",
+            ),
+            Row(
                 f"peer: networkx longest path × {iterations:,}",
                 peer_full,
                 1.0,
@@ -189,11 +204,55 @@ def monte_carlo(repeat: int = REPEAT) -> Report:
         facts={
             "agree on the peer's iterations": "yes" if agree else "no",
             "speed-up of simulate() (parallel) over the peer": round(peer_full / whole_s, 1),
+            "Monte Carlo through the API vs the networkx loop (same run)": (
+                f"{peer_full / api['warm']:.0f}× faster ({api['warm']:.3f} s vs {peer_full:.1f} s)"
+            ),
+            "API result agrees with simulate() (parallel P50)": "yes" if api_agree else "no",
+            "API timings, every call (s)": [round(t, 3) for t in api["all"]],
             "speed-up of the forward pass over the peer": round(peer_full / forward_s, 1),
             "parallel P50 / P95": f"{result['results']['parallel']['p50']} / "
             f"{result['results']['parallel']['p95']}",
         },
     )
+
+
+def _monte_carlo_through_the_api(
+    tasks: int, dependencies: int, seed: int, iterations: int, repeat: int
+) -> dict[str, Any]:
+    """The same flow imported into a fresh embedded server, simulated over HTTP with a token:
+    the first call of the server process, then `repeat` more."""
+    import time
+    import urllib.request
+
+    env = django_env()
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from designer import services
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-monte-carlo")
+    token = Token.objects.get_or_create(user=user)[0].key
+    flow = services.flow_import(owner=user, document=random_dag_document(tasks, dependencies, seed))
+    body = json.dumps({"iterations": iterations, "seed": seed, "blueprints": ["parallel"]})
+    timings, size, p50 = [], 0, None
+    with embedded_server(env) as (base, _port, _pid):
+        for _ in range(1 + max(1, repeat)):
+            request = urllib.request.Request(
+                f"{base}/api/flows/{flow.pk}/simulations/",
+                data=body.encode(),
+                method="POST",
+                headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
+            )
+            started = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=120) as response:
+                payload = response.read()
+                status = response.status
+            timings.append(time.perf_counter() - started)
+            if status != 201:
+                raise RuntimeError(f"the simulation answered {status}, not 201")
+            size = len(payload)
+            p50 = json.loads(payload)["results"]["parallel"]["p50"]
+    return {"cold": timings[0], "warm": min(timings[1:]), "all": timings, "bytes": size, "p50": p50}
 
 
 def constrained(repeat: int = REPEAT) -> Report:
@@ -229,15 +288,39 @@ def constrained(repeat: int = REPEAT) -> Report:
         ),
         repeat,
     )
+    growth = _list_scheduler_growth(repeat)
+    server = _server_during_a_background_job()
+    base = growth[0][1]
     return Report(
         name="constrained",
         title=f"resource-constrained Monte Carlo, {iterations:,} iterations of a {tasks}-task "
-        f"flow with 3 pools",
+        f"flow with 3 pools; the list scheduler's growth; the server during a background job",
         rows=[
             Row("hybrid + parallel, list-scheduled per iteration", run_s, run_s / free_s),
             Row("peer: the same flow without pools (vectorised)", free_s, 1.0),
+            *[
+                Row(
+                    f"list_schedule, {n:,} tasks on a binding pool (event-driven)",
+                    new_s,
+                    None,
+                    f"×{new_s / base:.1f} the 250-task time; the old loop: {old_s:.4f} s "
+                    f"(×{old_s / growth[0][2]:.0f})",
+                )
+                for n, new_s, old_s in growth
+            ],
+            Row("GET /api/flows/ with no job running (median)", server["idle"]),
+            Row(
+                "GET /api/flows/ during a 1,000-task binding-pool job (median)",
+                server["busy"],
+                None,
+                f"slowest of {server['asked']}: {server['busy_max']:.3f} s",
+            ),
+            Row("that job's POST: answered 202 in", server["accepted"]),
+            Row("cancel (DELETE) to the job's state 'cancelled'", server["cancel"]),
         ],
         facts={
+            "background job": f"{server['iterations']:,} iterations, cost estimate "
+            f"{server['cost']:,}, {server['final']} at {server['progress']:.0%}",
             "per iteration and blueprint (ms)": round(run_s / iterations / 2 * 1000, 3),
             "parallel P50 with pools / without": f"{result['results']['parallel']['p50']} / "
             f"{free['results']['parallel']['p50']}",
@@ -245,6 +328,100 @@ def constrained(repeat: int = REPEAT) -> Report:
             f"{free['results']['hybrid']['p50']}",
         },
     )
+
+
+def _binding_pool_document(tasks: int, seed: int, capacity: int = 2) -> dict[str, Any]:
+    doc = random_dag_document(tasks, 2 * tasks, seed)
+    doc["resources"] = [{"name": "Crew", "capacity": capacity}]
+    for task in doc["tasks"]:
+        task["resources"] = {"Crew": 1}
+    return doc
+
+
+def _list_scheduler_growth(repeat: int) -> list[tuple[int, float, float]]:
+    """One list schedule (likely durations, parallel) of flows with every task on one pool of
+    two units, at 250 to 2,000 tasks: the event-driven scheduler, and the loop it replaced
+    (kept in the tests as its oracle)."""
+    from designer.analysis.document import flow_from_document
+    from designer.analysis.graph import FlowGraph
+    from designer.analysis.scheduling import list_schedule, plan_for
+    from tests.analysis.list_schedule_oracle import oracle_list_schedule
+
+    rows = []
+    for n in (250, 500, 1_000, 2_000):
+        flow = flow_from_document(_binding_pool_document(n, 20_240_610 + n))
+        g = FlowGraph(flow)
+        plan = plan_for(g, "parallel")
+        args = (plan, g.duration, [dict(t.resources) for t in flow.tasks], {"Crew": 2})
+        new_s, ours = best_of(functools.partial(list_schedule, *args), repeat)
+        old_s, theirs = best_of(functools.partial(oracle_list_schedule, *args), 1)
+        if ours != theirs:
+            raise RuntimeError(f"the schedulers disagree at {n} tasks")
+        rows.append((n, new_s, old_s))
+    return rows
+
+
+def _server_during_a_background_job() -> dict[str, Any]:
+    """The embedded server while a 1,000-task binding-pool simulation runs in its worker
+    thread: how fast it answers a flow list, then how fast a cancel takes."""
+    import statistics
+    import time
+    import urllib.request
+
+    env = django_env()
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from designer import services
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-background")
+    token = Token.objects.get_or_create(user=user)[0].key
+    flow = services.flow_import(owner=user, document=_binding_pool_document(1_000, 20_240_611))
+    iterations = 10_000
+
+    with embedded_server(env) as (base, _port, _pid):
+
+        def call(method: str, path: str, body: Any = None) -> tuple[float, Any]:
+            request = urllib.request.Request(
+                base + path,
+                data=None if body is None else json.dumps(body).encode(),
+                method=method,
+                headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
+            )
+            started = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=60) as response:
+                payload = json.loads(response.read())
+            return time.perf_counter() - started, payload
+
+        idle = [call("GET", "/api/flows/")[0] for _ in range(10)]
+        accepted, job = call(
+            "POST", f"/api/flows/{flow.pk}/simulations/", {"iterations": iterations, "seed": 1}
+        )
+        jobs = f"/api/flows/{flow.pk}/simulations/jobs/{job['job']}/"
+        while call("GET", jobs)[1]["state"] == "queued":
+            time.sleep(0.05)
+        busy = []
+        for _ in range(20):
+            busy.append(call("GET", "/api/flows/")[0])
+            time.sleep(0.05)
+        state = call("GET", jobs)[1]
+        asked = time.perf_counter()
+        call("DELETE", jobs)
+        while (state := call("GET", jobs)[1])["state"] in ("queued", "running"):
+            time.sleep(0.02)
+        cancel = time.perf_counter() - asked
+    return {
+        "idle": statistics.median(idle),
+        "busy": statistics.median(busy),
+        "busy_max": max(busy),
+        "asked": len(busy),
+        "accepted": accepted,
+        "cancel": cancel,
+        "iterations": iterations,
+        "cost": job["cost"],
+        "progress": state["progress"],
+        "final": state["state"],
+    }
 
 
 # In the editor: press L on the canvas, wait until the layout has been applied and the view

@@ -243,6 +243,12 @@ def run_simulation_job(job_id: int) -> None:
     job = models.SimulationJob.objects.select_related("flow").get(pk=job_id)
     if not started:
         return  # cancelled before it started
+    if job_id in _cancelled:  # the server is stopping: do not start
+        _cancelled.discard(job_id)
+        job.state = State.CANCELLED
+        job.save(update_fields=["state", "updated_at"])
+        _push(job_id, job_state(job))
+        return
     _push(job_id, job_state(job))
     last = 0.0
 
