@@ -18,7 +18,7 @@ row), and whether it fits depends on the signature alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,17 +78,44 @@ def list_schedules(
     """Start times (tasks × iterations) of `list_schedule` for each column of `duration`,
     scheduled in chunks of iterations; `progress` hears the share done after each chunk
     (and may raise to stop the work there)."""
-    n, iterations = duration.shape
     starts = np.empty_like(duration)
+    for first, block, chunk in _chunks(plan, duration, needs, capacity, progress):
+        starts[:, first : first + block.shape[1]] = chunk.T
+    return starts
+
+
+def list_schedule_cycle_times(
+    plan: Plan,
+    duration: Array,
+    needs: Sequence[Mapping[str, int]],
+    capacity: Mapping[str, int],
+    progress: Callable[[float], None] | None = None,
+) -> Array:
+    """Each iteration's cycle time under `list_schedule` (its latest finish), chunk by chunk:
+    nothing the size of all the samples is allocated."""
+    cycles = np.zeros(duration.shape[1])
+    for first, block, chunk in _chunks(plan, duration, needs, capacity, progress):
+        cycles[first : first + block.shape[1]] = (chunk + block.T).max(axis=1)
+    return cycles
+
+
+def _chunks(
+    plan: Plan,
+    duration: Array,
+    needs: Sequence[Mapping[str, int]],
+    capacity: Mapping[str, int],
+    progress: Callable[[float], None] | None,
+) -> Iterator[tuple[int, Array, Array]]:
+    """(first iteration, its block of durations, the block's start times iterations × tasks)."""
+    n, iterations = duration.shape
     if not n or not iterations:
-        return starts
+        return
     step = max(1, CHUNK_CELLS // n)
     for first in range(0, iterations, step):
         block = duration[:, first : first + step]
-        starts[:, first : first + step] = _Lockstep(plan, block, needs, capacity).run().T
+        yield first, block, _Lockstep(plan, block, needs, capacity).run()
         if progress:
             progress(min(iterations, first + step) / iterations)
-    return starts
 
 
 class _Lockstep:

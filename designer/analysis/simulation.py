@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from .errors import FlowError
 from .graph import FlowGraph
-from .lockstep import list_schedules
+from .lockstep import list_schedule_cycle_times
 from .model import Flow
 from .scheduling import (
     BLUEPRINTS,
@@ -422,8 +422,7 @@ def _cycle_times(setting: _Setting, plan: Plan, spent: Array, progress: Progress
     else:
         # Every iteration list-scheduled, many at once (the same decisions as
         # `list_schedule`, to the last bit); the cycle time is the latest finish.
-        starts = list_schedules(plan, spent, setting.needs, setting.capacity, progress)
-        cycles = (starts + spent).max(axis=0)
+        cycles = list_schedule_cycle_times(plan, spent, setting.needs, setting.capacity, progress)
     if progress:
         progress(1.0)
     return cycles
