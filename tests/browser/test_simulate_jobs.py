@@ -94,6 +94,9 @@ def test_the_page_shows_progress_and_cancel_of_a_background_job(browser, server,
         "document.querySelector('#job-progress').value > 0.05", polling=100, timeout=60_000
     )
     assert tab.locator("#job-label").inner_text().startswith("Running in the background: ")
+    assert tab.locator("#headline").inner_text() == (
+        "The figures appear here when the background simulation ends."
+    )
     tab.screenshot(path=f"/tmp/shots/simulate-job-{width}.png", full_page=False)
     assert tab.evaluate("document.documentElement.scrollWidth") <= width
     assert any("/ws/simulations/" in url for url in sockets), sockets

@@ -93,3 +93,19 @@ async def test_strangers_anonymous_and_other_origins_are_refused(alice, bob):
     foreign = [(b"origin", b"http://evil.example"), (b"host", b"localhost:8000")]
     _, connected, _ = await connect(job.pk, [*foreign, (b"cookie", alice_cookie)])
     assert not connected
+
+
+async def test_an_api_client_follows_a_job_with_its_token(alice, bob):
+    from rest_framework.authtoken.models import Token
+
+    job = await queued_job(alice, iterations=10)
+    token = await sync_to_async(lambda: Token.objects.get_or_create(user=alice)[0].key)()
+    communicator, connected, _ = await connect(
+        job.pk, [(b"authorization", f"Token {token}".encode())]
+    )
+    assert connected
+    assert (await communicator.receive_json_from(timeout=5))["state"] == "queued"
+    await communicator.disconnect()
+    stranger = await sync_to_async(lambda: Token.objects.get_or_create(user=bob)[0].key)()
+    _, connected, code = await connect(job.pk, [(b"authorization", f"Token {stranger}".encode())])
+    assert not connected and code == 4404

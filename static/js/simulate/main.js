@@ -14,6 +14,7 @@ const controlError = document.getElementById("control-error");
 let inFlight = null;
 let sequence = 0;
 let previewJob = null;
+let drawn = false;
 
 function parameters() {
   const capacities = {};
@@ -82,6 +83,7 @@ async function run() {
       return;
     }
     draw(result);
+    drawn = true;
     statusLine.textContent = describe(result);
   } catch (error) {
     if (error.name === "AbortError") return;
@@ -94,6 +96,7 @@ async function run() {
 
 // Follow a background job; when it ends, draw its kept result (if nothing newer was asked).
 function background(job, mine) {
+  if (!drawn) document.getElementById("headline").textContent = "The figures appear here when the background simulation ends.";
   follow(job, {
     onEnd: async (state) => {
       if (state.job === previewJob) previewJob = null;
@@ -112,6 +115,7 @@ function background(job, mine) {
       await loadKept();
       if (mine !== sequence) return;
       draw(result);
+      drawn = true;
       statusLine.textContent = `${describe(result)} · kept as result #${result.id}.`;
     },
   });
