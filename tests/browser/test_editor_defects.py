@@ -383,6 +383,9 @@ def test_10_new_tasks_stay_in_view_and_the_page_never_scrolls_sideways(signed_in
         "window.vividoEditor.cy.nodes('.task').filter(n => n.data('key') === 'T9'))"
     )
     page.mouse.click(**point(page, "T9"))
+    page.wait_for_function("window.vividoEditor.cy.$(':selected').length === 1")
+    assert selected_keys(page) == ["T9"]
+    page.locator("#cy").focus()
     for _ in range(3):
         page.keyboard.press("Tab")
         page.locator("#rename-input").wait_for()

@@ -14,7 +14,7 @@ import { installKeyboard } from "./keyboard.js";
 import { layout, routeSoon } from "./layout.js";
 import { installMessages, say } from "./messages.js";
 import { installMinimap } from "./minimap.js";
-import { finishRename, installOverlays, placePad, refreshHover, startRename } from "./overlays.js";
+import { installOverlays, placePad, placeRename, refreshHover, startRename } from "./overlays.js";
 import { renderPanel } from "./panel.js";
 import { installSaving, load, save, scheduleAutosave, showSaveState } from "./saving.js";
 import { setMeta } from "./history.js";
@@ -160,7 +160,7 @@ function start() {
   installMinimap(ed);
   ed.cy.on("select unselect", () => refresh(ed));
   ed.cy.on("pan zoom", () => {
-    if (ed.renaming) finishRename(ed, true);
+    if (ed.renaming) placeRename(ed); // the box follows its task; typing goes on
     placePad(ed);
   });
   ed.cy.on("position", "node.task", () => placePad(ed));

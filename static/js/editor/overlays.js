@@ -67,7 +67,7 @@ export function installOverlays(ed) {
     if (ed.connecting) setTimeout(() => ed.eh.stop(), 0);
   });
   cy.on("mouseover", "node.task, edge", (event) => {
-    if (!ed.connecting) hoverCard(ed, event.target, event);
+    if (!ed.connecting && !ed.renaming) hoverCard(ed, event.target, event);
   });
   cy.on("mouseout", "node, edge", () => hoverCard(ed, null));
   cy.on("drag pan zoom", () => hoverCard(ed, null));
@@ -86,7 +86,25 @@ export function installOverlays(ed) {
     }
   });
   // Leaving the box another way (a click in the panel) keeps the name and the new focus.
-  $("rename-input").addEventListener("blur", () => setTimeout(() => finishRename(ed, true, { keepFocus: true }), 0));
+  $("rename-input").addEventListener("blur", (event) => {
+    if (!event.relatedTarget) {
+      // Focus went nowhere (the browser dropped it while the view moved): keep naming.
+      setTimeout(() => {
+        if (ed.renaming && document.activeElement === document.body) $("rename-input").focus();
+      }, 0);
+      return;
+    }
+    // After focus has settled; only for the task being named when focus left (Enter or Tab
+    // may already have finished it and started the next one).
+    const node = ed.renaming;
+    setTimeout(() => {
+      if (node && ed.renaming === node) finishRename(ed, true, { keepFocus: true });
+    }, 0);
+  });
+  // A press on the canvas ends the naming (Cytoscape keeps focus where it was).
+  cy.on("tapstart", () => {
+    if (ed.renaming) finishRename(ed, true);
+  });
   const hint = () => showHint(ed);
   cy.container().addEventListener("focus", hint);
   cy.container().addEventListener("blur", hint);
@@ -107,12 +125,11 @@ function showHandle(ed) {
 
 export function startRename(ed, node) {
   ed.renaming = node;
-  const box = $("rename");
   const input = $("rename-input");
-  const at = node.renderedPosition();
-  box.hidden = false;
-  place(box, { x: at.x - 80, y: at.y - 16, w: 160, h: 32 }, frame(ed));
+  $("rename").hidden = false;
+  placeRename(ed);
   $("context-pad").hidden = true;
+  hoverCard(ed, null);
   input.value = node.data("name");
   input.focus();
   input.select();
@@ -120,6 +137,12 @@ export function startRename(ed, node) {
 
 // `keepFocus`: the person moved on to another field (a click in the panel): the name is
 // kept and the panel redrawn around the field they are in.
+export function placeRename(ed) {
+  if (!ed.renaming || ed.renaming.removed()) return;
+  const at = ed.renaming.renderedPosition();
+  place($("rename"), { x: at.x - 80, y: at.y - 16, w: 160, h: 32 }, frame(ed));
+}
+
 export function finishRename(ed, commit, { keepFocus = false } = {}) {
   if (!ed.renaming) return;
   const node = ed.renaming;
