@@ -141,6 +141,14 @@ function installPage(ed) {
   const barHeight = () => document.querySelector(".editor").style.setProperty("--stage-bar-height", `${bar.offsetHeight}px`);
   new ResizeObserver(barHeight).observe(bar);
   barHeight();
+  // The editor fills the window below the page's top bar, however many lines that bar takes
+  // (two at tablet width): the summary bar stays above the fold.
+  const editor = document.querySelector(".editor");
+  const fill = () => {
+    editor.style.height = `${Math.max(480, window.innerHeight - editor.getBoundingClientRect().top - window.scrollY)}px`;
+  };
+  window.addEventListener("resize", fill);
+  fill();
   ed.cy.on("select", () => {
     document.querySelector(".editor").classList.add("drawer-open");
     $("drawer-toggle").setAttribute("aria-expanded", "true");
