@@ -155,11 +155,15 @@ def test_a_socket_that_goes_silent_turns_the_badge_to_reconnecting(browser, fast
     live = states.index("live")
     assert states[live + 1] == "reconnecting"
     silent_for = (times[live + 1] - times[live]) / 1000
-    assert 2 * HEARTBEAT + 1 - 0.1 <= silent_for <= 2 * HEARTBEAT + 1 + 1.0, silent_for
-    # The clock stopped with the feed.
+    # Never declared dead early; late only by the watchdog's tick and a loaded machine.
+    assert 2 * HEARTBEAT + 1 - 0.1 <= silent_for <= 2 * HEARTBEAT + 1 + 2.0, silent_for
+    # The clock stands still while the feed is down (checked over a stretch in which the
+    # badge did not change: the page keeps reconnecting, and each reconnection is live again).
+    before = tab.evaluate("[window.badgeStates.length, window.vividoRuns[0].connection]")
     elapsed = tab.locator('[data-field="elapsed"]').inner_text()
     tab.wait_for_timeout(1200)
-    if tab.evaluate("window.vividoRuns[0].connection") == "reconnecting":
+    after = tab.evaluate("[window.badgeStates.length, window.vividoRuns[0].connection]")
+    if before == after and after[1] == "reconnecting":
         assert tab.locator('[data-field="elapsed"]').inner_text() == elapsed
     fast_server.call("POST", f"/api/runs/{run}/cancel/")
     assert tab.js_errors == []
