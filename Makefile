@@ -18,13 +18,16 @@ run: install var/secret-key
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 POSTGRES_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/vivido
+# Test files run in three processes at once: the browser tests spend most of their time
+# waiting on pages and servers, not on the CPU.
+TEST_WORKERS ?= 3
 
 test: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest
-	DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -q tests/api tests/db tests/wizard tests/runs tests/websockets
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests/api tests/db tests/wizard tests/runs tests/websockets
 
 bench: install-dev
 	$(PY) -m bench
