@@ -305,3 +305,13 @@ async def test_the_run_list_hears_of_every_run_of_its_flow(alice, bob, settings)
     _, connected, code = await connect(None, [*SAME_ORIGIN, (b"cookie", cookie)], path)
     assert not connected
     assert code == 4403
+
+
+async def test_cancel_of_a_wide_run_reaches_the_client_whole(alice):
+    run = await wide_run(alice, 300)
+    feed = await watch(alice, run.pk)
+    assert (await feed.receive_json_from())["last_seq"] == 301
+    await sync_to_async(engine.run_control)(run.pk, "cancel", by="alice")
+    seqs = await events_until(feed, 602)  # 300 tasks cancelled, then the run
+    assert seqs == list(range(302, 603))
+    await feed.disconnect()
