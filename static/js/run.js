@@ -49,9 +49,12 @@ function updateRace() {
 }
 
 function start() {
+  // The run list's grid links a task of a run as /runs/{id}/#task=KEY.
+  const wanted = /^#task=(.+)$/.exec(window.location.hash);
+  const openTask = wanted && page.runs.length === 1 ? decodeURIComponent(wanted[1]) : null;
   for (const info of page.runs) {
     const root = document.querySelector(`.run-view[data-run="${info.id}"]`);
-    views.push(new RunView(root, info, { onChange: updateRace }));
+    views.push(new RunView(root, info, { onChange: updateRace, openTask }));
   }
   window.vividoRuns = views;
   const legend = document.querySelector(".compare-legend");

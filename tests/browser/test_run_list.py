@@ -261,6 +261,10 @@ def test_grid_is_keyboard_reachable_and_names_are_text(server, tab):
     assert active == f"T2 in run {run}: succeeded"
     tab.keyboard.press("Enter")
     tab.wait_for_url(f"**/runs/{run}/#task=T2")
+    # The run page opens on that task's attempts.
+    panel = tab.locator('[data-field="panel"]')
+    panel.wait_for(state="visible")
+    assert "T2" in panel.inner_text()
     assert tab.js_errors == []
 
 

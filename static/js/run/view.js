@@ -36,10 +36,11 @@ function keepingFocus(box, redraw) {
 }
 
 export class RunView {
-  constructor(root, info, { onChange = () => {} } = {}) {
+  constructor(root, info, { onChange = () => {}, openTask = null } = {}) {
     this.root = root;
     this.info = info;
     this.onChange = onChange;
+    this.openTask = openTask; // a task to show in the panel once the run is known (#task=KEY)
     this.field = (name) => root.querySelector(`[data-field="${name}"]`);
     this.model = new RunModel();
     this.queue = [];
@@ -91,6 +92,7 @@ export class RunView {
       this.stats.renderMs = this.stats.firstRender - began; // the snapshot's own render
       // The history loads after the first frame is on screen.
       setTimeout(() => this.eventLog.loadHistory(seq), 0);
+      if (this.openTask && run.tasks[this.openTask]) this.choose(this.openTask);
     }
   }
 
