@@ -334,7 +334,9 @@ def _dashboard(api: _Api, base: str, flow_id: int) -> dict[str, float]:
         context, page = _signed_in(browser, base)
         context.route_web_socket("**/ws/**", hold)
         page.goto(f"{base}/runs/{run_id}/")
-        page.wait_for_function("window.vividoRuns?.[0]?.stats?.firstRender > 0", timeout=30_000)
+        page.wait_for_function(
+            "() => window.vividoRuns?.[0]?.stats?.firstRender > 0", timeout=30_000
+        )
         first = page.evaluate("window.vividoRuns[0].stats")
         go = f"/api/runs/{run_id}/tasks/G/"
         api.call("POST", go + "start/")
@@ -351,7 +353,7 @@ def _dashboard(api: _Api, base: str, flow_id: int) -> dict[str, float]:
         for message in held:
             sockets[0].send(message)
         page.wait_for_function(
-            f"window.vividoRuns[0].model.seq >= {last_seq}", timeout=30_000, polling="raf"
+            f"() => window.vividoRuns[0].model.seq >= {last_seq}", timeout=30_000, polling="raf"
         )
         after = page.evaluate("window.vividoRuns[0].stats")
         browser.close()
