@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from designer import services
 from designer.assessments import assessment_step_save
@@ -39,9 +40,15 @@ def test_every_step_fits_and_is_accessible(page, alice, width):
             page.wait_for_function(
                 "[...document.querySelectorAll('.mini-gantt canvas')].every(c => c.width > 0)"
             )
-        assert page.evaluate(
-            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-        ), f"step {step} scrolls sideways at {width} px"
+        # Charts size themselves a frame or two after they appear: judge the settled page.
+        try:
+            page.wait_for_function(
+                "() => document.documentElement.scrollWidth"
+                " <= document.documentElement.clientWidth",
+                timeout=5_000,
+            )
+        except PlaywrightTimeout:
+            raise AssertionError(f"step {step} scrolls sideways at {width} px") from None
         page.screenshot(path=str(SHOTS / f"step{step}-{width}.png"), full_page=True)
         assert axe_violations(page) == [], f"step {step} at {width} px"
 
