@@ -157,6 +157,8 @@ def test_fail_fast_during_a_pause_cancels_the_rest(browser, server):
     assert tab.get_by_role("button", name="Fail M on the graph").is_enabled()
     tab.get_by_role("button", name="Pause", exact=True).click()
     tab.locator('[data-field="status"]').filter(has_text="paused").wait_for()
+    # The status can arrive over the socket before the POST's answer raises the toast.
+    tab.locator(".toast").filter(has_text="Paused").wait_for()
     assert tab.locator(".toast").filter(has_text="Paused").count() == 1
     fail = tab.get_by_role("button", name="Fail M on the graph")
     fail.click()
