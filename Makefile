@@ -26,8 +26,8 @@ test: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
-	DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests/api tests/db tests/wizard tests/runs tests/websockets
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --ignore=tests/cluster
+	DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests/api tests/db tests/wizard tests/runs tests/websockets tests/cluster
 
 bench: install-dev
 	$(PY) -m bench

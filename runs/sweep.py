@@ -24,8 +24,8 @@ from runs import engine
 from runs.models import Run, TaskRun
 
 # Seconds a lease outlives the action's time limit: the worker's own hard limit comes first.
-LEASE_MARGIN = 10.0
-HARD_LIMIT_AFTER = 5.0  # the worker kills an action this long after its soft limit
+LEASE_MARGIN = 3.0
+HARD_LIMIT_AFTER = 2.0  # the worker kills an action this long after its soft limit
 # An attempt whose worker was lost this many times fails instead of being taken again.
 MAX_CLAIMS = 3
 IN_FLIGHT = ("running", "compensating")
