@@ -24,6 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench.cluster import cluster
 from bench.runs import runs
 from bench.support import REPEAT, RESULTS, Report, Row, best_of, django_env, embedded_server
 
@@ -544,7 +545,14 @@ def editor(repeat: int = REPEAT) -> Report:
     )
 
 
-BENCHMARKS: list[Callable[..., Report]] = [analysis, monte_carlo, constrained, editor, runs]
+BENCHMARKS: list[Callable[..., Report]] = [
+    analysis,
+    monte_carlo,
+    constrained,
+    editor,
+    runs,
+    cluster,
+]
 
 
 def print_report(report: Report) -> None:

@@ -248,7 +248,7 @@ def connect_postgres(database: str = "postgres") -> Any:
     )
 
 
-def _flush_redis() -> None:
+def flush_redis() -> None:
     import redis
 
     for url in (LAYER_URL, BROKER_URL, LOST_BROKER_URL):
@@ -267,7 +267,7 @@ def cluster(tmp_path_factory: Any) -> Any:
     with connect_postgres() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{database}"')
-    _flush_redis()
+    flush_redis()
     running = Cluster(tmp_path_factory.mktemp("cluster"), database)
     try:
         # Processes start while the database is migrated: starting one costs seconds here.
