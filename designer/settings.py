@@ -224,6 +224,11 @@ CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Redis gives a message a worker holds unacknowledged to another worker after this long
+# (RabbitMQ closes a channel that holds one past 30 minutes): a step due later than the
+# horizon below is not sent ahead as a delayed message but by the sweep once it is due.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+VIVIDO_TIMER_HORIZON_SECONDS = env_int("VIVIDO_TIMER_HORIZON_SECONDS", 900, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "sweep": {

@@ -12,8 +12,10 @@ altogether is sent again by the sweep, since every moment it waited for is in th
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.utils import timezone
 
 from designer.celery import app
@@ -94,8 +96,16 @@ def send(step: engine.Step) -> None:
     moment, and the run's next wake-up."""
     for start in step.starts:
         send_start(start)
-    if step.wake_at is not None and step.run_id is not None:
+    if step.wake_at is not None and step.run_id is not None and _soon(step.wake_at):
         _send(advance, (step.run_id,), eta=step.wake_at)
+
+
+def _soon(moment: datetime) -> bool:
+    """Whether a delayed message may wait for `moment`: a broker holds one only so long
+    (VIVIDO_TIMER_HORIZON_SECONDS); a later moment is kept by the database and the sweep
+    sends its step once it has come."""
+    horizon = timedelta(seconds=settings.VIVIDO_TIMER_HORIZON_SECONDS)
+    return moment - timezone.now() <= horizon
 
 
 def send_start(start: engine.Start) -> None:
@@ -107,6 +117,8 @@ def send_start(start: engine.Start) -> None:
             soft_time_limit=limit,
             time_limit=limit + HARD_LIMIT_AFTER,
         )
+        return
+    if not _soon(start.due_at):
         return
     error = "simulated failure" if start.fails else ""
     _send(
