@@ -99,21 +99,23 @@ def _workload(target: _Target, document: dict[str, Any], runs: int, scale: float
 
     ids, arrivals = asyncio.run(go())
     delays: list[float] = []
-    dues: list[datetime] = []
-    recorded: list[datetime] = []
+    firsts: list[datetime] = []
+    counted = 0
     for run_id in ids:
         state = target.call("GET", f"/api/runs/{run_id}/")
+        dues = []
         for task in state["tasks"].values():
             due = datetime.fromisoformat(task["started_at"]) + timedelta(seconds=scale)
             dues.append(due)
             delays.append((datetime.fromisoformat(task["finished_at"]) - due).total_seconds())
         events = target.call("GET", f"/api/runs/{run_id}/events/?after=0&limit=5000")
-        recorded.extend(datetime.fromisoformat(e["at"]) for e in events)
-    first_due = min(dues)
+        # The run's transitions from its first due moment on: its ends and what they caused.
+        counted += sum(1 for e in events if datetime.fromisoformat(e["at"]) >= min(dues))
+        firsts.append(min(dues))
     last_arrival = max(at for seen in arrivals for at, _ in seen)
     return {
-        "transitions": sum(1 for at in recorded if at >= first_due),
-        "seconds": last_arrival - first_due.timestamp(),
+        "transitions": counted,
+        "seconds": last_arrival - min(firsts).timestamp(),
         "delays": delays,
     }
 

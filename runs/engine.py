@@ -312,9 +312,13 @@ def check_executors(spec: FlowSpec) -> None:
 
 
 def _locked(run_id: int) -> tuple[Run, list[TaskRun]]:
+    """The run, locked until the transaction ends (SELECT … FOR UPDATE on PostgreSQL; SQLite
+    lets one writer in at a time), and its tasks. Every step locks the run before it reads
+    its tasks, so the run's lock alone keeps two steps apart: locking each task row too
+    would write every one of them on PostgreSQL at every step."""
     # The frozen document is read once per process, by _context; not at every step.
     run = Run.objects.select_for_update().defer("document").get(pk=run_id)
-    return run, list(run.tasks.select_for_update().order_by("position"))
+    return run, list(run.tasks.order_by("position"))
 
 
 def run_advance(run_id: int) -> Step:

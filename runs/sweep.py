@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -53,9 +54,15 @@ class Claim:
 
 
 def claim(start: engine.Start, now: datetime | None = None) -> Claim:
-    """Take the attempt's lease for its time limit, unless a live worker holds it. One
-    UPDATE: of two workers asking at once, one takes it."""
-    now = now or timezone.now()
+    """Take the attempt's lease for its time limit, unless a live worker holds it. Under the
+    run's lock, like every step: of two workers asking at once one takes it, and none takes
+    an attempt that a step (a cancel, fail fast) has just ended."""
+    with transaction.atomic():
+        Run.objects.select_for_update().filter(pk=start.run_id).values_list("pk").first()
+        return _claim(start, now or timezone.now())
+
+
+def _claim(start: engine.Start, now: datetime) -> Claim:
     state = "compensating" if start.compensation else "running"
     limit = time_limit(start.executor)
     mine = TaskRun.objects.filter(
