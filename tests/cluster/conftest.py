@@ -155,6 +155,18 @@ class Cluster:
             time.sleep(0.1)
         raise AssertionError(f"worker {name} did not start: {self.log(name)[-2000:]}")
 
+    def consume(self, on: bool) -> None:
+        """Have both workers take steps from the shared queue, or stop taking any (what they
+        already hold they still run): the quick way to have no worker for a while."""
+        from celery import Celery
+
+        client = Celery(broker=BROKER_URL)
+        names = [f"{worker}@{socket.gethostname()}" for worker in ("w1", "w2")]
+        control = client.control.add_consumer if on else client.control.cancel_consumer
+        replies = control("celery", destination=names, reply=True, timeout=10)
+        client.close()
+        assert len(replies) == 2, replies
+
     def start_beat(self) -> None:
         self._spawn(
             "beat",
