@@ -53,7 +53,7 @@ from designer import selectors
 from designer.analysis.document import flow_from_document
 from designer.analysis.graph import FlowGraph
 from designer.analysis.model import Flow as FlowSpec
-from designer.analysis.scheduling import (
+from designer.analysis.plans import (
     Plan,
     check_capacities,
     plan_for,

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from .scheduling import Plan
+from .plans import Plan
 
 Array = NDArray[np.float64]
 Index = NDArray[np.intp]

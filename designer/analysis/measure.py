@@ -1,6 +1,6 @@
 """Step 6's measurements on the schedule a flow can actually keep: pools respected.
 
-The plain cycle times of `schedule.py` assume unlimited resources. A recommendation built on
+The plain cycle times of `cpm.py` assume unlimited resources. A recommendation built on
 them overstates parallelism whenever tasks share a pool, so the wizard measures every
 blueprint on the resource-constrained schedule (the list scheduler shared with the simulator
 and the run engine), puts the simulator's P50 and P80 beside it, and derives from that one
@@ -17,7 +17,7 @@ from typing import Any
 
 from .graph import FlowGraph, derived_phases
 from .model import Flow, format_duration
-from .scheduling import (
+from .plans import (
     BLUEPRINTS,
     Blueprint,
     Plan,

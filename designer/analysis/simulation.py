@@ -23,7 +23,7 @@ from .errors import FlowError
 from .graph import FlowGraph
 from .lockstep import list_schedule_cycle_times
 from .model import Flow
-from .scheduling import (
+from .plans import (
     BLUEPRINTS,
     Blueprint,
     Plan,

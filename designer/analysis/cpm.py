@@ -1,8 +1,9 @@
-"""Cycle times of the three blueprints, derived phases, CPM and independent clusters.
+"""The deterministic analysis: the three blueprints' cycle times, CPM and clusters.
 
-Deterministic figures use each task's likely duration; `h` is the flow's handoff delay and
-`s` its sync overhead. The definitions are those of the design document, word for word:
-the simulator and the run engine take their schedules from here.
+Figures use each task's likely duration; `h` is the flow's handoff delay and `s` its sync
+overhead. The schedules come from the plans' forward pass (`plans.forward`), so every figure
+here follows the same ready rule as the simulator and the run engine. What the analysis reports
+(`analyse`) is defined here; how a blueprint orders tasks lives in `plans`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from .graph import FlowGraph, derived_phases, hybrid_phases
 from .model import Flow
-from .scheduling import Slot, cycle_time, forward, plan_for
+from .plans import Slot, cycle_time, forward, plan_for
 
 ROUNDING = 9  # decimal places kept in reported figures: hides float noise, never a real digit
 

@@ -1,11 +1,11 @@
-"""The scheduling core: what each blueprint lets a task wait for, and who starts next.
+"""Plans: what each blueprint lets a task wait for, and who starts next.
 
 One `Plan` per blueprint holds the rule of the design document — a task is ready when its
 predecessors have finished, plus the handoff delay, plus the sync overhead at a join, and
-not before its phase has started — and three consumers share it: the deterministic
-schedules (`forward`), the Monte Carlo simulator (the same pass over arrays of sampled
-durations) and the resource-constrained list scheduler (`list_schedule`), which is also
-what the run engine asks which task may start next.
+not before its phase has started — and every pass shares it: the deterministic schedules
+(`forward`), the Monte Carlo simulator (the same pass over arrays of sampled durations),
+the resource-constrained list scheduler (`list_schedule`) and the run engine's question of
+what may start now (`startable`). The CPM figures built on these passes are in `cpm`.
 """
 
 from __future__ import annotations
