@@ -272,7 +272,7 @@ class _Lockstep:
                 closed &= phase + 1 < len(self.plan.phases)
                 if closed.any():
                     pairs = np.unique(np.stack([rows[closed], phase[closed] + 1]), axis=1)
-                    opens = self.phase_finish[pairs[0]] + self.plan.handoff + self.plan.sync
+                    opens = self.plan.phase_opens(self.phase_finish[pairs[0]])
                     rr, roots, source = _expand(self.roots_ptr, self.roots, pairs[0], pairs[1])
                     self._pending(rr, roots, opens[source])
         self._take_ready(advance)

@@ -29,9 +29,8 @@ from .plans import (
     Plan,
     Slot,
     check_capacities,
+    constrained_schedule,
     cycle_time,
-    forward,
-    list_schedule,
     plan_for,
     pool_usage,
 )
@@ -110,11 +109,7 @@ def check_simulation(
 
 
 def _schedule(setting: _Setting, plan: Plan, duration: Sequence[float]) -> list[Slot]:
-    # One at a time never contends for a pool (capacities were checked), so sequential
-    # needs no list scheduling.
-    if setting.constrained and plan.blueprint != "sequential":
-        return list_schedule(plan, duration, setting.needs, setting.capacity)
-    return forward(plan, duration)
+    return constrained_schedule(plan, duration, setting.needs, setting.capacity)
 
 
 def constrained_schedules(
@@ -234,28 +229,15 @@ def _apply_retries(
 
 
 def forward_many(plan: Plan, duration: Array) -> Array:
-    """The plan's forward pass over every iteration at once: finish times, tasks × iterations."""
+    """The plan's forward pass over every iteration at once: finish times, tasks × iterations.
+    The same ready rule as `forward` (`Plan.ready_time`), on rows instead of floats."""
     finish = np.empty_like(duration)
-    iterations = duration.shape[1]
-    phase_start = np.zeros(iterations)
-    latest = np.empty(iterations)
+    opens = np.zeros(duration.shape[1])
     for k, tasks in enumerate(plan.phases):
         if k:
-            phase_start = finish[plan.phases[k - 1]].max(axis=0) + plan.handoff + plan.sync
+            opens = plan.phase_opens(finish[plan.phases[k - 1]].max(axis=0))
         for i in tasks:
-            before = plan.preds[i]
-            if not before:
-                np.add(phase_start, duration[i], out=finish[i])
-                continue
-            # The latest predecessor without gathering their rows into a copy.
-            if len(before) == 1:
-                np.copyto(latest, finish[before[0]])
-            else:
-                np.maximum(finish[before[0]], finish[before[1]], out=latest)
-                for p in before[2:]:
-                    np.maximum(latest, finish[p], out=latest)
-            np.add(duration[i], plan.delay(i), out=finish[i])
-            np.add(latest, finish[i], out=finish[i])
+            np.add(plan.ready_time(i, finish, opens), duration[i], out=finish[i])
     return finish
 
 
@@ -277,15 +259,7 @@ def criticality_many(
     start = np.empty(iterations)
     other = np.empty(iterations)
     for i in reversed(plan.phases[0] if plan.phases else []):
-        after = plan.succs[i]
-        if after:
-            np.subtract(latest_start[after[0]], plan.delay(after[0]), out=start)
-            for u in after[1:]:
-                np.subtract(latest_start[u], plan.delay(u), out=other)
-                np.minimum(start, other, out=start)
-        else:
-            np.copyto(start, end)
-        np.subtract(start, duration[i], out=start)
+        np.subtract(plan.latest_finish(i, latest_start, end), duration[i], out=start)
         # slack = latest start − earliest start, earliest start = finish − duration
         np.subtract(finish[i], duration[i], out=other)
         np.subtract(start, other, out=other)
