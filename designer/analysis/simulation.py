@@ -34,6 +34,7 @@ from .plans import (
     plan_for,
     pool_usage,
 )
+from .sampling import new_seed, pert_beta
 
 Array = NDArray[np.float64]
 Progress = Callable[[float], None]  # called with the share of the work done, 0 to 1
@@ -157,13 +158,13 @@ def pert_samples(
     iterations: int,
     seed: np.random.SeedSequence,
 ) -> Array:
-    """Durations (tasks × iterations) from PERT-Beta: o + (p − o)·Beta(α, β) with
-    α = 1 + 4(m − o)/(p − o), β = 1 + 4(p − m)/(p − o); a task with o = p is a constant.
+    """Durations (tasks × iterations) from PERT-Beta (`sampling.pert_beta`, the sampler the
+    run engine draws from too); a task with o = p is a constant.
 
     The uncertain tasks are split into a fixed number of row blocks, each drawn from its own
-    stream of `seed` on its own thread (NumPy draws without the GIL), row by row straight
-    into the result (the same draws, in the same order, as one call per block, without
-    sample-sized temporaries): the numbers depend on the seed alone, not on the core count.
+    stream of `seed` on its own thread (NumPy draws without the GIL), row by row into the
+    result (the same draws, in the same order, as one call per block): the numbers depend on
+    the seed alone, not on the core count.
     """
     samples = np.empty((len(likely), iterations))
     spread = pessimistic - optimistic
@@ -172,17 +173,13 @@ def pert_samples(
     samples[certain] = likely[certain, None]
     if not uncertain.size:
         return samples
-    o, m, width = optimistic[uncertain], likely[uncertain], spread[uncertain]
-    alpha = 1 + 4 * (m - o) / width
-    beta = 1 + 4 * (pessimistic[uncertain] - m) / width
-    blocks = np.array_split(np.arange(uncertain.size), SAMPLING_STREAMS)
+    blocks = np.array_split(uncertain, SAMPLING_STREAMS)
+    o, m, p = optimistic.tolist(), likely.tolist(), pessimistic.tolist()
 
     def draw(block: NDArray[np.intp], stream: np.random.SeedSequence) -> None:
         rng = np.random.default_rng(stream)
-        for k in block.tolist():
-            row = samples[uncertain[k]]
-            np.multiply(rng.beta(alpha[k], beta[k], size=iterations), width[k], out=row)
-            row += o[k]
+        for i in block.tolist():
+            samples[i] = pert_beta(rng, o[i], m[i], p[i], iterations)
 
     list(_sampling_pool().map(draw, blocks, seed.spawn(SAMPLING_STREAMS)))  # errors surface
     return samples
@@ -286,7 +283,7 @@ def simulate(
     if not 0 <= max_retries <= 20:
         raise FlowError("max_retries must be between 0 and 20", field="max_retries")
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**32)  # type: ignore[operator]
+        seed = new_seed()
     if seed < 0:
         raise FlowError("seed must be 0 or more", field="seed")
     blueprints = tuple(dict.fromkeys(blueprints))
