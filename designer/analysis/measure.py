@@ -22,7 +22,6 @@ from .plans import (
     Blueprint,
     Plan,
     Slot,
-    check_capacities,
     constrained_schedule,
     cycle_time,
     forward,
@@ -64,8 +63,7 @@ def constrained_slots(
     plan = plan_for(g, blueprint, handoff=handoff, sync=sync)
     needs = [dict(t.resources) for t in g.flow.tasks]
     capacity = {p.name: p.capacity for p in g.flow.resources}
-    check_capacities(g.keys, needs, capacity)
-    return plan, constrained_schedule(plan, g.duration, needs, capacity)
+    return plan, constrained_schedule(plan, g.keys, g.duration, needs, capacity)
 
 
 def driving_chain(g: FlowGraph, plan: Plan, slots: Sequence[Slot]) -> list[dict[str, str]]:

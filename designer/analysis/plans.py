@@ -208,12 +208,15 @@ def remaining_path(plan: Plan, duration: Sequence[float]) -> list[float]:
 
 def constrained_schedule(
     plan: Plan,
+    keys: Sequence[str],
     duration: Sequence[float],
     needs: Sequence[Mapping[str, int]],
     capacity: Mapping[str, int],
 ) -> list[Slot]:
-    """The schedule with pools respected (capacities checked first). Where nothing can
-    contend — no task needs a pool, or one task at a time — it is the forward pass."""
+    """The schedule with pools respected. Where nothing can contend — no task needs a pool,
+    or one task at a time — it is the forward pass. `keys` name a task that needs more of a
+    pool than it holds, which could never start (`check_capacities`)."""
+    check_capacities(keys, needs, capacity)
     if plan.blueprint == "sequential" or not any(needs):
         return forward(plan, duration)
     return list_schedule(plan, duration, needs, capacity)

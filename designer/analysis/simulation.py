@@ -110,7 +110,8 @@ def check_simulation(
 
 
 def _schedule(setting: _Setting, plan: Plan, duration: Sequence[float]) -> list[Slot]:
-    return constrained_schedule(plan, duration, setting.needs, setting.capacity)
+    keys = setting.graph.keys
+    return constrained_schedule(plan, keys, duration, setting.needs, setting.capacity)
 
 
 def constrained_schedules(
