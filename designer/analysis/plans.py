@@ -2,10 +2,12 @@
 
 One `Plan` per blueprint holds the rule of the design document — a task is ready when its
 predecessors have finished, plus the handoff delay, plus the sync overhead at a join, and
-not before its phase has started — and every pass shares it: the deterministic schedules
-(`forward`), the Monte Carlo simulator (the same pass over arrays of sampled durations),
-the resource-constrained list scheduler (`list_schedule`) and the run engine's question of
-what may start now (`startable`). The CPM figures built on these passes are in `cpm`.
+not before its phase has started. The rule is written once, in `Plan.ready_time` and
+`Plan.phase_opens` (its mirror for the backward pass in `Plan.latest_finish`), and every
+pass calls it: the deterministic schedules (`forward`, `backward`), the Monte Carlo
+simulator (the same functions over arrays of sampled durations), the resource-constrained
+list scheduler (`list_schedule`) and the run engine's question of what may start now
+(`startable`). The CPM figures built on these passes are in `cpm`.
 """
 
 from __future__ import annotations
