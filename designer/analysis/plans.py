@@ -112,6 +112,17 @@ class Plan:
             finish = _earlier(finish, latest_start[u] - self.delay(u))
         return finish
 
+    def remaining(self, i: int, rest: Times[Time], duration: Time) -> Time:
+        """Task i's duration plus the longest chain after it of delays and durations (the
+        list scheduler's priority), from its successors' own; generic like `ready_time`."""
+        after = self.succs[i]
+        if not after:
+            return duration + 0.0
+        tail = self.delay(after[0]) + rest[after[0]]
+        for u in after[1:]:
+            tail = _later(tail, self.delay(u) + rest[u])
+        return duration + tail
+
 
 def plan_for(
     g: FlowGraph,
@@ -202,9 +213,7 @@ def remaining_path(plan: Plan, duration: Sequence[float]) -> list[float]:
     rest = [0.0] * len(duration)
     for tasks in reversed(plan.phases):
         for i in reversed(tasks):
-            after = plan.succs[i]
-            tail = max((plan.delay(u) + rest[u] for u in after), default=0.0)
-            rest[i] = duration[i] + tail
+            rest[i] = plan.remaining(i, rest, duration[i])
     return rest
 
 
