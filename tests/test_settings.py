@@ -55,6 +55,26 @@ def test_defaults_are_local_and_private():
     )
 
 
+def test_celery_dispatch_needs_a_broker_and_then_acknowledges_late():
+    refused = settings_in_subprocess(
+        {"DJANGO_SECRET_KEY": "k", "VIVIDO_RUN_DISPATCH": "celery", "CELERY_BROKER_URL": ""},
+        "s.VIVIDO_RUN_DISPATCH",
+    )
+    assert refused.returncode != 0
+    assert "VIVIDO_RUN_DISPATCH=celery needs CELERY_BROKER_URL" in refused.stderr
+    chosen = settings_in_subprocess(
+        {
+            "DJANGO_SECRET_KEY": "k",
+            "VIVIDO_RUN_DISPATCH": "celery",
+            "CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
+        },
+        "s.CELERY_BROKER_URL, s.CELERY_TASK_ACKS_LATE, s.CELERY_TASK_REJECT_ON_WORKER_LOST, "
+        "s.CELERY_BEAT_SCHEDULE['sweep']['schedule']",
+    )
+    assert chosen.returncode == 0, chosen.stderr
+    assert chosen.stdout.strip() == "amqp://guest:guest@127.0.0.1:5672// True True 5.0"
+
+
 def test_bad_boolean_fails_loudly(monkeypatch):
     monkeypatch.setenv("DJANGO_DEBUG", "maybe")
     with pytest.raises(
