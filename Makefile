@@ -45,7 +45,10 @@ test: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --ignore=tests/cluster
-	DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests/api tests/db tests/wizard tests/runs tests/websockets tests/cluster
+	DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests/api tests/db tests/wizard tests/runs tests/websockets
+	# Web processes, Celery workers and the beat on PostgreSQL and Redis (their own database,
+	# vivido_cluster_*): on their own, since they start a cluster of processes themselves.
+	$(PY) -m pytest -q tests/cluster
 
 bench: install-dev
 	$(PY) -m bench
