@@ -180,7 +180,17 @@ def cluster(repeat: int = 3) -> Report:
         f"chain: {CHAIN_LENGTH} tasks one after another, {CHAIN_SCALE} s each",
         "workers": "prefork, concurrency 2 each; broker and channel layer on Redis",
     }
+    from tests.cluster.conftest import POSTGRES, REDIS, reachable
+
+    missing = [
+        f"{what} at {host}:{port}"
+        for what, (host, port) in (("PostgreSQL", POSTGRES), ("Redis", REDIS))
+        if not reachable((host, port))
+    ]
     for name, start in CONFIGURATIONS:
+        if missing and name.startswith("Celery"):
+            facts[f"{name}: not measured"] = f"{', '.join(missing)} not reachable"
+            continue
         with start() as target:
             burst = _workload(target, wide(BURST_WIDTH), BURST_RUNS, BURST_SCALE)
             line = _workload(target, chain(CHAIN_LENGTH), 1, CHAIN_SCALE)
