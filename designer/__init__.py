@@ -4,12 +4,11 @@
 embedded default imports no Celery and needs no broker.
 """
 
+from importlib import import_module
 from typing import Any
 
 
 def __getattr__(name: str) -> Any:
     if name == "celery_app":
-        from designer.celery import app
-
-        return app
+        return import_module("designer.celery").app
     raise AttributeError(f"module 'designer' has no attribute {name!r}")

@@ -8,6 +8,7 @@ connects to nothing: the embedded default never needs a broker.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -17,3 +18,14 @@ app = Celery("designer")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # The steps live in runs/tasks.py; listed, not discovered, so a worker knows them at once.
 app.conf.imports = ("runs.tasks",)
+
+
+def _make_var_dir() -> None:
+    """The beat keeps its schedule in VIVIDO_VAR_DIR, which a PostgreSQL set-up may not have
+    made yet."""
+    from django.conf import settings
+
+    Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
+
+
+_make_var_dir()
