@@ -26,6 +26,8 @@ LAYER_URL = "redis://127.0.0.1:6379/5"
 BROKER_URL = "redis://127.0.0.1:6379/6"
 # A broker no worker listens to: what a web process sends there is lost.
 LOST_BROKER_URL = "redis://127.0.0.1:6379/7"
+RABBITMQ = ("127.0.0.1", 5672)
+AMQP_BROKER_URL = "amqp://guest:guest@127.0.0.1:5672//"
 
 
 def reachable(address: tuple[str, int]) -> bool:
@@ -122,7 +124,7 @@ class Cluster:
                 time.sleep(0.1)
         raise AssertionError(f"web process {name} did not start: {self.log(name)[-2000:]}")
 
-    def start_worker(self, name: str) -> None:
+    def start_worker(self, name: str, **env: str) -> None:
         # Each worker also listens to a queue of its own name, so a test can hand a step to
         # one worker in particular.
         self._spawn(
@@ -145,6 +147,7 @@ class Cluster:
                 "-l",
                 "info",
             ],
+            **env,
         )
 
     def wait_worker(self, name: str, seconds: float = 60) -> None:
