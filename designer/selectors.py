@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from designer import models
 from designer.analysis import model as spec
 from designer.analysis.document import flow_to_document
+from designer.analysis.schedule import analyse
 
 
 def flows_of(user: AbstractBaseUser) -> QuerySet[models.Flow]:
@@ -73,3 +74,8 @@ def flow_spec(flow: models.Flow) -> spec.Flow:
 
 def flow_document(flow: models.Flow) -> dict[str, Any]:
     return flow_to_document(flow_spec(flow))
+
+
+def flow_analysis(flow: models.Flow) -> dict[str, Any]:
+    """The analysis of the stored flow (critical path, schedules, slack)."""
+    return analyse(flow_spec(flow))

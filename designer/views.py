@@ -12,7 +12,7 @@ from designer.analysis.assessment import DIMENSIONS, READINESS_QUESTIONS, STEPS
 from designer.analysis.report import report_blocks
 from designer.analysis.schedule import analyse
 from designer.analysis.scheduling import BLUEPRINTS
-from designer.assessments import assessment_state
+from designer.assessments.selectors import assessment_state
 
 _swagger = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
 
