@@ -29,10 +29,7 @@ def api_docs(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The signed-in user's flows with their three cycle times, and what to do with them."""
-    flows = [
-        (flow, analyse(selectors.flow_spec(flow))["cycle_time"])
-        for flow in selectors.flows_of(request.user)
-    ]
+    flows = selectors.flows_with_cycle_times(request.user)
     return render(request, "designer/home.html", {"flows": flows})
 
 
