@@ -111,10 +111,11 @@ def flow_update(
         locked = models.Flow.objects.select_for_update().get(pk=flow.pk)
         if expected_version is not None:
             _check_version(locked.version, expected_version)
+        graph = selectors.flow_spec(locked)  # read before the change: it refreshes `locked`
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.version += 1
-        locked.cycle_times = _cycle_times(replace(selectors.flow_spec(locked), **fields))
+        locked.cycle_times = _cycle_times(replace(graph, **fields))
         locked.save()
     flow.refresh_from_db()
     return flow
