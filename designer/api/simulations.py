@@ -12,10 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from designer import selectors
+from designer.analysis.model import Flow as FlowSpec
 from designer.analysis.scheduling import BLUEPRINTS
 from designer.analysis.simulation import check_simulation
 from designer.api.support import one_of
-from designer.models import Simulation, SimulationJob
+from designer.models import Flow, Simulation, SimulationJob
 from designer.simulations.jobs import simulation_job_cancel, simulation_job_start
 from designer.simulations.selectors import (
     job_state,
@@ -197,10 +198,7 @@ class SimulationViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewset
         "kept.",
     )
     def create(self, request: Request, flow_pk: str) -> Response:
-        flow = selectors.flow_of(request.user, flow_pk)
-        parameters = _parameters(request)
-        spec = selectors.flow_spec(flow)
-        background = _background_job(request, flow, spec, parameters)
+        flow, spec, parameters, background = _asked(request, flow_pk)
         if background is not None:
             return background
         simulation = simulation_create(flow=flow, user=request.user, flow_spec=spec, **parameters)
@@ -219,10 +217,7 @@ class SimulationViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewset
     )
     @action(detail=False, methods=["post"])
     def preview(self, request: Request, flow_pk: str) -> Response:
-        flow = selectors.flow_of(request.user, flow_pk)
-        parameters = _parameters(request)
-        spec = selectors.flow_spec(flow)
-        background = _background_job(request, flow, spec, parameters)
+        flow, spec, parameters, background = _asked(request, flow_pk)
         if background is not None:
             return background
         result = simulation_preview(flow=flow, flow_spec=spec, **parameters)
@@ -249,8 +244,19 @@ class SimulationJobViewSet(
         return Response(JobStateSerializer(simulation_job_cancel(self.get_object())).data)
 
 
+def _asked(
+    request: Request, flow_pk: str
+) -> tuple[Flow, FlowSpec, dict[str, Any], Response | None]:
+    """The flow, as read once, the parameters asked for, and the 202 with a job when the
+    simulation costs too much for a request (else None)."""
+    flow = selectors.flow_of(request.user, int(flow_pk))
+    parameters = _parameters(request)
+    spec = selectors.flow_spec(flow)
+    return flow, spec, parameters, _background_job(request, flow, spec, parameters)
+
+
 def _background_job(
-    request: Request, flow: Any, spec: Any, parameters: dict[str, Any]
+    request: Request, flow: Flow, spec: FlowSpec, parameters: dict[str, Any]
 ) -> Response | None:
     """A 202 with the job when the simulation costs too much for a request, else None."""
     cost = simulation_cost(
