@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404
 
 from designer import models
 from designer.analysis import model as spec
+from designer.analysis.cpm import analyse
 from designer.analysis.document import flow_to_document
-from designer.analysis.schedule import analyse
 
 
 def flows_of(user: AbstractBaseUser) -> QuerySet[models.Flow]:

@@ -13,8 +13,8 @@ from django.db import transaction
 from designer import models, selectors
 from designer.analysis import model as spec
 from designer.analysis.assessment import STEPS
+from designer.analysis.cpm import analyse
 from designer.analysis.document import flow_from_document
-from designer.analysis.schedule import analyse
 from designer.analysis.validation import check_needs_fit
 from designer.errors import LimitExceeded, VersionConflict
 from designer.examples import example_assessments, example_documents

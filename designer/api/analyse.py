@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from designer import services
-from designer.analysis.schedule import analyse
+from designer.analysis.cpm import analyse
 from designer.api.schema import FLOW_DOCUMENT
 from designer.throttling import ExpensiveThrottle
 

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from designer import selectors
 from designer.analysis.model import Flow as FlowSpec
-from designer.analysis.scheduling import BLUEPRINTS
+from designer.analysis.plans import BLUEPRINTS
 from designer.analysis.simulation import check_simulation
 from designer.api.support import one_of
 from designer.models import Flow, Simulation, SimulationJob
