@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -168,7 +168,9 @@ def dispatch(step: engine.Step) -> None:
     if settings.VIVIDO_RUN_DISPATCH == "celery":
         from runs.tasks import send
 
-        send(step)
+        # Called inside a transaction, the steps leave once it has committed: a worker must
+        # find what they refer to. Outside one, at once.
+        transaction.on_commit(lambda: send(step))
         return
     running = dispatcher()
     if running is not None:
