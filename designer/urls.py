@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from designer import api, api_assessment, api_editor, api_simulations, views
+from designer import api, api_assessment, api_editor, api_optimise, api_simulations, views
 from designer.api_auth import obtain_auth_token
 from designer.signin import SignInView
 
@@ -42,6 +42,8 @@ urlpatterns = [
         name="flow-simulation",
     ),
     path("api/analyse/", api_editor.analyse_document, name="analyse-document"),
+    path("api/optimise/", api_optimise.optimise_document, name="optimise-document"),
+    path("api/flows/<int:flow_id>/optimise/", api_optimise.optimise_flow, name="flow-optimise"),
     path("api/flows/<int:flow_id>/duplicate/", api_editor.duplicate_flow, name="flow-duplicate"),
     path("api/flows/<int:flow_id>/routes/", api_editor.route_document, name="flow-routes"),
     path("api/flows/<int:flow_id>/assessment/", api_assessment.assessment, name="flow-assessment"),
