@@ -13,6 +13,7 @@ from designer.analysis.report import report_blocks
 from designer.analysis.schedule import analyse
 from designer.analysis.scheduling import BLUEPRINTS
 from designer.assessments import assessment_state
+from designer.optimisations import OPTIMISE_PAGE_SECONDS
 
 _swagger = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
 
@@ -76,7 +77,9 @@ def simulate(request: HttpRequest, flow_id: int) -> HttpResponse:
         "api": {
             "preview": f"/api/flows/{flow.pk}/simulations/preview/",
             "simulations": f"/api/flows/{flow.pk}/simulations/",
+            "optimise": f"/api/flows/{flow.pk}/optimise/",
         },
+        "optimise_time_limit": OPTIMISE_PAGE_SECONDS,
     }
     return render(
         request,
