@@ -147,12 +147,16 @@ def optimise(
     workers: int = WORKERS,
     progress: Callable[[Progress], None] | None = None,
     stop: threading.Event | None = None,
+    deterministic_time: float | None = None,
 ) -> Optimised:
     """The shortest schedule of a blueprint that keeps every pool's capacity.
 
     `progress` hears each better schedule and each better bound; setting `stop` ends the
-    search early with the best found so far. Sequential runs one task at a time, so its
-    schedule is already the only one and no solver is needed.
+    search early with the best found so far. With `deterministic_time` the search is one
+    thread bounded by the solver's own work measure, so the same flow always gets the same
+    answer (figures a page shows again and again must not jitter); `time_limit` still caps
+    the wall-clock time. Sequential runs one task at a time, so its schedule is already the
+    only one and no solver is needed.
     """
     g = FlowGraph(flow)
     needs = [dict(t.resources) for t in flow.tasks]
@@ -202,6 +206,9 @@ def optimise(
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = max(1, workers)
+    if deterministic_time is not None:
+        solver.parameters.num_workers = 1
+        solver.parameters.max_deterministic_time = deterministic_time
     solver.best_bound_callback = watch.on_bound
     if stop is not None and stop.is_set():
         return done(greedy, least, "feasible", greedy)
