@@ -79,6 +79,17 @@ def _number(overrides: dict[str, Any], name: str) -> float | None:
     return float(value)
 
 
+RUN_PLAN_SECONDS = 5.0  # the solver's time before a run that follows the optimised plan starts
+RUN_PLAN_FIELDS = ("order", "tasks", "cycle_time", "status", "greedy_cycle_time", "lower_bound")
+
+
+def run_plan(flow_spec: Flow, blueprint: str) -> dict[str, Any]:
+    """The optimised plan a run follows: its start order (the engine's priority list) and
+    its schedule (the dashboard's planned Gantt), with the figures that qualify it."""
+    result = optimisation_compute(flow_spec, blueprint=blueprint, time_limit=RUN_PLAN_SECONDS)
+    return {name: result[name] for name in RUN_PLAN_FIELDS}
+
+
 def optimisation_compute(
     flow_spec: Flow,
     *,
