@@ -22,6 +22,9 @@ DEFAULT_TIME_LIMIT = 5.0
 # What the pages give the solver per blueprint: most flows are proven well within it, and
 # the rest show the best found with its distance from the bound.
 OPTIMISE_PAGE_SECONDS = 3.0
+# A stored flow's optimisation given more time than this runs as a background job (with
+# progress and Cancel) instead of holding the request.
+OPTIMISE_INLINE_SECONDS = 3.0
 
 
 def read_choices(data: Any) -> tuple[str, float]:

@@ -145,7 +145,7 @@ def job_group(job_id: int) -> str:
 
 
 def job_state(job: models.SimulationJob) -> dict[str, Any]:
-    return {
+    state = {
         "job": job.pk,
         "state": job.state,
         "progress": round(job.progress, 4),
@@ -153,6 +153,9 @@ def job_state(job: models.SimulationJob) -> dict[str, Any]:
         "simulation": job.simulation_id,
         "error": job.error,
     }
+    if job.kind == models.SimulationJob.Kind.OPTIMISATION:
+        state.update(kind=job.kind, result=job.result)
+    return state
 
 
 def _push(job_id: int, state: dict[str, Any]) -> None:
@@ -203,12 +206,18 @@ def _stop_all() -> None:
 
 
 def simulation_job_start(
-    *, flow: models.Flow, user: AbstractBaseUser | None, cost: int, **parameters: Any
+    *,
+    flow: models.Flow,
+    user: AbstractBaseUser | None,
+    cost: int,
+    kind: str = models.SimulationJob.Kind.SIMULATION,
+    **parameters: Any,
 ) -> models.SimulationJob:
-    """Queue a simulation as a job; it starts once this transaction commits."""
+    """Queue a simulation (or an optimisation) as a job; it starts once this transaction
+    commits."""
     pool = _pool() if _background() else None
     job = models.SimulationJob.objects.create(
-        flow=flow, created_by=user, parameters=parameters, cost=cost
+        flow=flow, created_by=user, parameters=parameters, cost=cost, kind=kind
     )
     if pool is None:
         run_simulation_job(job.pk)  # tests: run in the request, synchronously
@@ -268,9 +277,13 @@ def run_simulation_job(job_id: int) -> None:
         _push(job_id, job_state(job))
 
     try:
-        simulation = simulation_create(
-            flow=job.flow, user=job.created_by, progress=progress, **job.parameters
-        )
+        if job.kind == models.SimulationJob.Kind.OPTIMISATION:
+            simulation = None
+            job.result = _optimisation(job, push=_push)
+        else:
+            simulation = simulation_create(
+                flow=job.flow, user=job.created_by, progress=progress, **job.parameters
+            )
     except SimulationCancelled:
         job.state, job.error = State.CANCELLED, ""
     except Exception as error:  # the job ends, whatever went wrong, and says so
@@ -281,8 +294,62 @@ def run_simulation_job(job_id: int) -> None:
         job.state, job.progress, job.simulation = State.SUCCEEDED, 1.0, simulation
     finally:
         _cancelled.discard(job_id)
-    job.save(update_fields=["state", "progress", "error", "simulation", "updated_at"])
+    job.save(update_fields=["state", "progress", "error", "simulation", "result", "updated_at"])
     _push(job_id, job_state(job))
+
+
+def _optimisation(job: models.SimulationJob, push: Any) -> dict[str, Any]:
+    """An optimisation job's work: the solver with its progress stored and pushed (the share
+    of the time limit used, the best cycle time and the bound so far), stopped by Cancel."""
+    from designer.optimisations import optimisation_compute, with_overrides
+
+    parameters = job.parameters
+    time_limit = float(parameters["time_limit"])
+    spec = with_overrides(selectors.flow_spec(job.flow), parameters.get("overrides"))
+    stop = threading.Event()
+    last = 0.0
+
+    def progress(found: Any) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last < PROGRESS_SECONDS:
+            return
+        last = now
+        share = min(0.99, found.seconds / time_limit)
+        so_far = {"best": found.best, "bound": found.bound}
+        models.SimulationJob.objects.filter(pk=job.pk).update(progress=share, result=so_far)
+        job.progress, job.result = share, so_far
+        push(job.pk, job_state(job))
+
+    def watch() -> None:
+        # Cancel arrives in this process (the set) or another (the row's flag).
+        checks = 0
+        while not stop.wait(0.1):
+            checks += 1
+            if job.pk in _cancelled or (
+                checks % 5 == 0
+                and models.SimulationJob.objects.filter(pk=job.pk, cancel_requested=True).exists()
+            ):
+                stop.set()
+        connection.close()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        result = optimisation_compute(
+            spec,
+            blueprint=parameters["blueprint"],
+            time_limit=time_limit,
+            progress=progress,
+            stop=stop,
+        )
+        cancelled = stop.is_set()
+    finally:
+        stop.set()
+        watcher.join()
+    if cancelled:
+        raise SimulationCancelled
+    return result
 
 
 def simulation_job_cancel(job: models.SimulationJob) -> models.SimulationJob:

@@ -1,6 +1,7 @@
 """/api/flows/{id}/optimise/ and /api/optimise/: the optimal levelled schedule over HTTP."""
 
 import pytest
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from designer import services
@@ -15,7 +16,7 @@ def crossing_flow(alice):
 def test_optimise_a_stored_flow(api, crossing_flow):
     response = api.post(
         f"/api/flows/{crossing_flow.pk}/optimise/",
-        {"blueprint": "parallel", "time_limit": 5},
+        {"blueprint": "parallel", "time_limit": 3},
         format="json",
     )
     assert response.status_code == 200
@@ -25,6 +26,35 @@ def test_optimise_a_stored_flow(api, crossing_flow):
     assert body["tasks"] == {"T1": [1, 3], "T2": [0, 1], "T3": [1, 3.5], "T4": [3.5, 5.5]}
     assert body["usage"]["B"] == [[0, 0], [1, 1], [5.5, 0]]
     assert body["flow_version"] == crossing_flow.version
+
+
+@override_settings(VIVIDO_SIMULATION_JOBS="inline")
+def test_a_longer_time_limit_makes_a_background_job(api, crossing_flow):
+    # Run inside the request here, so the job has ended when the answer comes.
+    response = api.post(
+        f"/api/flows/{crossing_flow.pk}/optimise/",
+        {"blueprint": "parallel", "time_limit": 20, "overrides": {"capacities": {"B": 2}}},
+        format="json",
+    )
+    assert response.status_code == 202
+    job = response.json()
+    assert response["Location"] == f"/api/flows/{crossing_flow.pk}/simulations/jobs/{job['job']}/"
+    assert (job["kind"], job["state"], job["progress"]) == ("optimisation", "succeeded", 1.0)
+    # B holds two: greedy 5.5 h, the optimum 5 h (T2 first, T1 then feeds B at 3).
+    assert (job["result"]["greedy_cycle_time"], job["result"]["cycle_time"]) == (5.5, 5)
+    assert api.get(response["Location"]).json() == job
+
+
+def test_a_pool_too_small_is_refused_before_any_job(api, alice):
+    document = {**crossing(), "name": "Too small"}
+    flow = services.flow_import(owner=alice, document=document)
+    response = api.post(
+        f"/api/flows/{flow.pk}/optimise/",
+        {"time_limit": 30, "overrides": {"capacities": {"A": 0}}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["overrides.capacities.A"]
 
 
 def test_optimise_an_unsaved_document(api):
