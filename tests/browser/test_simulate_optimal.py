@@ -37,3 +37,21 @@ def test_the_optimum_follows_the_what_if(page, alice):
     assert summary.inner_text() == (
         "Greedy 5.5 h → optimal 5 h: saves 0.5 h (9.1%), proven optimal."
     )
+
+
+def test_search_longer_in_the_background_shows_best_and_bound_and_cancels(page, alice):
+    from bench.optimise import random_pooled_document
+
+    # A 30-task, four-pool flow whose optimum is not proven in the page's few seconds.
+    open_simulation(page, alice, random_pooled_document(30, 4))
+    page.set_default_timeout(20_000)
+    summary = page.locator("#optimal-parallel")
+    summary.filter(has_text="best found, within").wait_for()
+    page.locator("#optimal-parallel-longer").click()
+    label = page.locator("#job-label")
+    label.filter(has_text="Searching in the background").wait_for()
+    assert " · best " in label.inner_text() and ", bound " in label.inner_text()
+    page.get_by_role("button", name="Cancel").click()
+    summary.filter(has_text="The longer search was cancelled.").wait_for()
+    assert page.locator("#job").is_hidden()
+    assert page.js_errors == []

@@ -6,6 +6,9 @@
 import { csrfToken } from "../common.js";
 import { ganttConfig } from "../gantt.js";
 import { BLUEPRINT_NAMES, NO_POOL, UNIT, duration, flow, page, poolColour, taskLabel } from "./context.js";
+import { follow } from "./job.js";
+
+const LONGER_SECONDS = 30; // "Search longer": a background job with progress and Cancel
 
 const OPTIMISED = ["parallel", "hybrid"];
 const charts = {};
@@ -51,42 +54,84 @@ function box(blueprint) {
   summary.className = "optimal-summary";
   summary.id = `optimal-${blueprint}`;
   summary.setAttribute("aria-live", "polite");
+  const longer = document.createElement("button");
+  longer.type = "button";
+  longer.className = "button-quiet";
+  longer.id = `optimal-${blueprint}-longer`;
+  longer.textContent = `Search longer (${LONGER_SECONDS} s)`;
+  longer.hidden = true;
   const chartBox = document.createElement("div");
   chartBox.className = "chart-box";
   canvas = document.createElement("canvas");
   canvas.id = id;
   canvas.setAttribute("role", "img");
   chartBox.append(canvas);
-  holder.append(title, summary, chartBox);
+  holder.append(title, summary, longer, chartBox);
   row.append(holder);
   row.classList.add("paired");
   return canvas;
+}
+
+async function ask(blueprint, overrides, timeLimit, signal) {
+  const response = await fetch(page.api.optimise, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: JSON.stringify({ blueprint, time_limit: timeLimit, overrides }),
+    credentials: "same-origin",
+    signal,
+  });
+  const result = await response.json().catch(() => ({ message: `The server answered ${response.status}.` }));
+  if (!response.ok) throw new Error(result.message || `The server answered ${response.status}.`);
+  return result;
 }
 
 async function one(blueprint, overrides, greedy, signal) {
   const canvas = box(blueprint);
   const title = document.getElementById(`${canvas.id}-title`);
   const summary = document.getElementById(`optimal-${blueprint}`);
+  const longer = document.getElementById(`optimal-${blueprint}-longer`);
   title.textContent = `${BLUEPRINT_NAMES[blueprint]}, optimal`;
   summary.textContent = "Looking for the best schedule…";
   summary.dataset.status = "pending";
+  longer.hidden = true;
   let result;
   try {
-    const response = await fetch(page.api.optimise, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ blueprint, time_limit: page.optimise_time_limit, overrides }),
-      credentials: "same-origin",
-      signal,
-    });
-    result = await response.json().catch(() => ({ message: `The server answered ${response.status}.` }));
-    if (!response.ok) throw new Error(result.message || `The server answered ${response.status}.`);
+    result = await ask(blueprint, overrides, page.optimise_time_limit, signal);
   } catch (error) {
     if (error.name === "AbortError") return;
     summary.textContent = `Not optimised: ${error.message}`;
     summary.dataset.status = "error";
     return;
   }
+  render(blueprint, canvas, result, greedy);
+  // Not proven in the page's few seconds: the person may give the solver longer, in the
+  // background, watching the best schedule and the bound close in, and cancel.
+  longer.hidden = result.status === "optimal";
+  longer.onclick = async () => {
+    longer.disabled = true;
+    try {
+      const job = await ask(blueprint, overrides, LONGER_SECONDS, signal);
+      follow(job, {
+        onEnd: (state) => {
+          longer.disabled = false;
+          if (state.state === "succeeded") {
+            render(blueprint, canvas, state.result, greedy);
+            longer.hidden = state.result.status === "optimal";
+          } else {
+            summary.textContent = `${summaryText(result)} The longer search was ${state.state === "cancelled" ? "cancelled" : "not finished"}.`;
+          }
+        },
+      });
+    } catch (error) {
+      longer.disabled = false;
+      if (error.name !== "AbortError") summary.textContent = `Not optimised: ${error.message}`;
+    }
+  };
+}
+
+function render(blueprint, canvas, result, greedy) {
+  const title = document.getElementById(`${canvas.id}-title`);
+  const summary = document.getElementById(`optimal-${blueprint}`);
   title.textContent = `${BLUEPRINT_NAMES[blueprint]}, optimal · ${duration(result.cycle_time)}`;
   summary.textContent = summaryText(result);
   summary.dataset.status = result.status;
