@@ -15,7 +15,7 @@ from typing import Any
 from designer.analysis.errors import FlowError
 from designer.analysis.model import Flow
 from designer.analysis.optimise import Progress, check_time_limit, optimise
-from designer.analysis.scheduling import BLUEPRINTS
+from designer.analysis.plans import BLUEPRINTS
 from designer.analysis.simulation import WhatIf, check_simulation
 
 DEFAULT_TIME_LIMIT = 5.0

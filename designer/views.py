@@ -9,9 +9,9 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from designer import selectors
 from designer.analysis.assessment import DIMENSIONS, READINESS_QUESTIONS, STEPS
+from designer.analysis.cpm import analyse
+from designer.analysis.plans import BLUEPRINTS
 from designer.analysis.report import report_blocks
-from designer.analysis.schedule import analyse
-from designer.analysis.scheduling import BLUEPRINTS
 from designer.assessments import assessment_state
 from designer.optimisations import OPTIMISE_PAGE_SECONDS
 

@@ -30,7 +30,7 @@ from ortools.sat.python import cp_model
 
 from .graph import FlowGraph
 from .model import Flow
-from .scheduling import (
+from .plans import (
     Blueprint,
     Plan,
     Slot,

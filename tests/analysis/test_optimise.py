@@ -15,7 +15,7 @@ from designer.analysis.document import flow_from_document
 from designer.analysis.errors import FlowError
 from designer.analysis.graph import FlowGraph
 from designer.analysis.optimise import Progress, check_time_limit, optimise
-from designer.analysis.scheduling import Plan, cycle_time, forward, list_schedule, plan_for
+from designer.analysis.plans import Plan, cycle_time, forward, list_schedule, plan_for
 from tests.factories import content_document, flow_document
 
 TIME_LIMIT = 10
