@@ -49,6 +49,7 @@ MAX_TIME_LIMIT = 60.0
 WORKERS = 2  # the solver's portfolio threads: one per core of a small server
 # Scaled horizons above this are rounded onto a grid (CP-SAT's sums must stay in int64).
 MAX_SCALED = 2**40
+GRID_STEPS = 10**6
 ROUNDING = 9
 
 
@@ -275,8 +276,9 @@ def _scale(plan: Plan, duration: Sequence[float]) -> tuple[int, bool]:
     horizon = sum(duration) + (plan.handoff + plan.sync) * (len(duration) + 1)
     if horizon * scale <= MAX_SCALED:
         return scale, True
-    grid = 10 ** max(0, math.floor(math.log10(MAX_SCALED / 4 / max(horizon, 1.0))))
-    return grid, False
+    # A power of ten giving the horizon about GRID_STEPS steps: fine enough that rounding
+    # up costs little, coarse enough for the solver to search quickly.
+    return 10 ** max(0, math.ceil(math.log10(GRID_STEPS / max(horizon, 1e-9)))), False
 
 
 def _whole(value: float, scale: int, exact: bool) -> int:

@@ -98,6 +98,31 @@ def test_decimal_durations_give_exact_figures():
     assert result.status == "optimal"
 
 
+def test_durations_without_a_short_decimal_are_rounded_up_onto_a_grid_and_not_called_optimal():
+    # Thirds: no whole-number scale within the solver's range makes them exact, so the
+    # model rounds them up; its schedule is still feasible, in true durations, and as short
+    # as the crossing optimum scaled by a third, give or take the rounding, but it is not
+    # claimed to be proven.
+    doc = crossing()
+    for task in doc["tasks"]:
+        likely = task["duration"]["likely"] / 3
+        task["duration"] = {"optimistic": likely, "likely": likely, "pessimistic": likely}
+    flow = flow_from_document(doc)
+    result = optimise(flow, "parallel", time_limit=TIME_LIMIT)
+    assert not result.exact
+    assert result.greedy_cycle_time == pytest.approx(6.5 / 3, abs=1e-12)
+    assert result.cycle_time == pytest.approx(5.5 / 3, abs=1e-5)  # a few grid steps
+    assert result.status == "feasible"
+    g = FlowGraph(flow)
+    check_schedule(
+        plan_for(g, "parallel"),
+        g.duration,
+        [dict(t.resources) for t in flow.tasks],
+        {"A": 1, "B": 1},
+        result.slots,
+    )
+
+
 def test_without_pools_the_parallel_schedule_is_optimal_without_a_solver():
     result = optimise(flow_from_document(content_document()), "parallel")
     assert (result.cycle_time, result.greedy_cycle_time, result.lower_bound) == (30.5, 30.5, 30.5)
