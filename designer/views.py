@@ -12,7 +12,7 @@ from designer.analysis.assessment import DIMENSIONS, READINESS_QUESTIONS, STEPS
 from designer.analysis.cpm import analyse
 from designer.analysis.plans import BLUEPRINTS
 from designer.analysis.report import report_blocks
-from designer.assessments import assessment_state
+from designer.assessments.selectors import assessment_state
 from designer.optimisations import OPTIMISE_PAGE_SECONDS
 
 _swagger = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
@@ -30,10 +30,7 @@ def api_docs(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The signed-in user's flows with their three cycle times, and what to do with them."""
-    flows = [
-        (flow, analyse(selectors.flow_spec(flow))["cycle_time"])
-        for flow in selectors.flows_of(request.user)
-    ]
+    flows = selectors.flows_with_cycle_times(request.user)
     return render(request, "designer/home.html", {"flows": flows})
 
 

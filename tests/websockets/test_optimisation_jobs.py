@@ -9,8 +9,9 @@ from asgiref.sync import sync_to_async
 from django.test import override_settings
 
 from bench.optimise import random_pooled_document
-from designer import services, simulations
+from designer import services
 from designer.models import SimulationJob
+from designer.simulations import jobs as simulations
 from tests.analysis.test_optimise import crossing
 from tests.websockets.test_simulation_jobs import SAME_ORIGIN, connect, session_cookie
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("designer", "0005_simulation_job"),
+        ("designer", "0006_flow_cycle_times"),
     ]
 
     operations = [
