@@ -192,39 +192,45 @@ def run_simulation_job(job_id: int) -> None:
 
 
 def _optimisation(job: models.SimulationJob, push: Any) -> dict[str, Any]:
-    """An optimisation job's work: the solver with its progress stored and pushed (the share
-    of the time limit used, the best cycle time and the bound so far), stopped by Cancel."""
+    """An optimisation job's work: the solver, with its progress (the share of the time limit
+    used, the best cycle time and the bound so far) stored and pushed, stopped by Cancel.
+
+    The solver reports from its own threads; they only note what they found, and one watcher
+    thread does every write and push (and so holds the one database connection) and
+    notices a cancel, in this process (the set) or another (the row's flag).
+    """
+    from designer.analysis.optimise import Progress
     from designer.optimisations import optimisation_compute, with_overrides
 
     parameters = job.parameters
     time_limit = float(parameters["time_limit"])
     spec = with_overrides(selectors.flow_spec(job.flow), parameters.get("overrides"))
     stop = threading.Event()
-    last = 0.0
-
-    def progress(found: Any) -> None:
-        nonlocal last
-        now = time.monotonic()
-        if now - last < PROGRESS_SECONDS:
-            return
-        last = now
-        share = min(0.99, found.seconds / time_limit)
-        so_far = {"best": found.best, "bound": found.bound}
-        models.SimulationJob.objects.filter(pk=job.pk).update(progress=share, result=so_far)
-        job.progress, job.result = share, so_far
-        push(job.pk, job_state(job))
+    found: list[Progress] = []  # the latest report, replaced as better ones come
 
     def watch() -> None:
-        # Cancel arrives in this process (the set) or another (the row's flag).
-        checks = 0
-        while not stop.wait(0.1):
-            checks += 1
-            if job.pk in _cancelled or (
-                checks % 5 == 0
-                and models.SimulationJob.objects.filter(pk=job.pk, cancel_requested=True).exists()
-            ):
+        told: Progress | None = None
+        last = checked = time.monotonic()
+        while not stop.wait(0.05):
+            now = time.monotonic()
+            latest = found[-1] if found else None
+            if latest is not None and latest is not told and now - last >= PROGRESS_SECONDS:
+                told, last = latest, now
+                share = min(0.99, latest.seconds / time_limit)
+                so_far = {"best": latest.best, "bound": latest.bound}
+                models.SimulationJob.objects.filter(pk=job.pk).update(progress=share, result=so_far)
+                job.progress, job.result = share, so_far
+                push(job.pk, job_state(job))
+            if job.pk in _cancelled:
                 stop.set()
+            elif now - checked >= 0.5:
+                checked = now
+                if models.SimulationJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
+                    stop.set()
         connection.close()
+
+    def note(report: Progress) -> None:
+        found[:] = [report]
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -233,7 +239,7 @@ def _optimisation(job: models.SimulationJob, push: Any) -> dict[str, Any]:
             spec,
             blueprint=parameters["blueprint"],
             time_limit=time_limit,
-            progress=progress,
+            progress=note,
             stop=stop,
         )
         cancelled = stop.is_set()
