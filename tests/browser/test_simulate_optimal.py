@@ -42,8 +42,8 @@ def test_the_optimum_follows_the_what_if(page, alice):
 def test_search_longer_in_the_background_shows_best_and_bound_and_cancels(page, alice):
     from bench.optimise import random_pooled_document
 
-    # A 30-task, four-pool flow whose optimum is not proven in the page's few seconds.
-    open_simulation(page, alice, random_pooled_document(30, 4))
+    # A 120-task, four-pool flow whose optimum is not proven in the page's few seconds.
+    open_simulation(page, alice, random_pooled_document(120, 0))
     page.set_default_timeout(20_000)
     summary = page.locator("#optimal-parallel")
     summary.filter(has_text="best found, within").wait_for()
