@@ -48,9 +48,10 @@ MIN_TIME_LIMIT = 1.0
 MAX_TIME_LIMIT = 60.0
 WORKERS = 2  # the solver's portfolio threads: one per core of a small server
 # The full searches those threads run: the default with its linear relaxation, and one
-# without. Named rather than left to CP-SAT's choice for two threads, which proved 19 of
-# the benchmark's 20 random 30-task flows within 10 s; this pair proves all 20 within 3 s
-# and finds shorter schedules for 120 tasks (bench/optimise.py).
+# without. Named rather than left to CP-SAT's choice for two threads: on the benchmark's
+# random flows (bench/optimise.py) the median 30-task proof fell from 0.2 s to 0.1 s, and
+# the 120-task schedules gained 6-8% over greedy instead of 5-6%. One 30-task flow of the
+# 20 is proven in 2.5 to 7 s on some runs and not within 10 s on others (two threads race).
 SUBSOLVERS = ("default_lp", "no_lp")
 # Scaled horizons above this are rounded onto a grid (CP-SAT's sums must stay in int64).
 MAX_SCALED = 2**40
