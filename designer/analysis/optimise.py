@@ -155,6 +155,7 @@ def optimise(
     progress: Callable[[Progress], None] | None = None,
     stop: threading.Event | None = None,
     deterministic_time: float | None = None,
+    graph: FlowGraph | None = None,
 ) -> Optimised:
     """The shortest schedule of a blueprint that keeps every pool's capacity.
 
@@ -163,9 +164,9 @@ def optimise(
     thread bounded by the solver's own work measure, so the same flow always gets the same
     answer (figures a page shows again and again must not jitter); `time_limit` still caps
     the wall-clock time. Sequential runs one task at a time, so its schedule is already the
-    only one and no solver is needed.
+    only one and no solver is needed. `graph` is the flow's, when the caller has indexed it.
     """
-    g = FlowGraph(flow)
+    g = FlowGraph(flow) if graph is None else graph
     needs = [dict(t.resources) for t in flow.tasks]
     capacity = {p.name: p.capacity for p in flow.resources}
     check_capacities(g.keys, needs, capacity)
