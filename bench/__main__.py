@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.cluster import cluster
+from bench.optimise import optimiser
 from bench.runs import runs
 from bench.support import REPEAT, RESULTS, Report, Row, best_of, django_env, embedded_server
 
@@ -552,6 +553,7 @@ BENCHMARKS: list[Callable[..., Report]] = [
     editor,
     runs,
     cluster,
+    optimiser,
 ]
 
 
@@ -569,7 +571,7 @@ def print_report(report: Report) -> None:
 
 def environment() -> dict[str, Any]:
     versions: dict[str, str] = {}
-    for package in ("networkx", "numpy", "jsonschema"):
+    for package in ("networkx", "numpy", "jsonschema", "ortools"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

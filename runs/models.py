@@ -63,6 +63,10 @@ class Run(models.Model):
     wake_at = models.DateTimeField(null=True, blank=True)
     # When a sweep last took charge of the run's lost steps: two sweeps at once never both.
     swept_at = models.DateTimeField(null=True, blank=True)
+    # A run started "following the optimised plan": the solver's schedule of the frozen
+    # document (`{order, tasks, cycle_time, status, greedy_cycle_time}`). The engine takes
+    # `order` as its priority list; null = longest remaining path first.
+    optimised_plan = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("runs", "0002_run_rerun_of"),
+        ("runs", "0003_run_optimised_plan"),
     ]
 
     operations = [
