@@ -16,8 +16,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designer.settings")
 
 app = Celery("designer")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# The steps live in runs/tasks.py; listed, not discovered, so a worker knows them at once.
-app.conf.imports = ("runs.tasks",)
+# The steps live in runs/tasks.py, the background simulations in designer/simulations/
+# tasks.py; listed, not discovered, so a worker knows them at once.
+app.conf.imports = ("runs.tasks", "designer.simulations.tasks")
 
 
 def _make_var_dir() -> None:

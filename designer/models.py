@@ -231,6 +231,8 @@ class SimulationJob(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
     progress = models.FloatField(default=0.0)
     cancel_requested = models.BooleanField(default=False)
+    # The process computing it ("host:pid"): a web process's thread or a Celery worker's.
+    worker = models.CharField(max_length=200, blank=True, default="")
     error = models.TextField(blank=True, default="")
     simulation = models.ForeignKey(
         Simulation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

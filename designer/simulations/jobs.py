@@ -2,16 +2,19 @@
 
 Every simulation gets a cost estimate before it starts (`selectors.simulation_cost`). A
 cheap one runs inside the request; one above VIVIDO_SIMULATION_BACKGROUND_COST becomes a
-`SimulationJob` run by a small pool of worker threads in this process, started on first
-use. The job reports its progress (stored, and pushed to the job's websocket group), stops
-between chunks of iterations when cancelled, and keeps its result as a `Simulation` when
-it ends.
+`SimulationJob`, run by a small pool of worker threads in this process (started on first
+use) or, with VIVIDO_RUN_DISPATCH=celery, sent as a Celery task to the workers
+(`designer/simulations/tasks.py`); both run `run_simulation_job`. The job reports its
+progress (stored, and pushed to the job's websocket group), stops between chunks of
+iterations when cancelled, and keeps its result as a `Simulation` when it ends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -68,8 +71,16 @@ def _push(job_id: int, state: dict[str, Any]) -> None:
         logger.exception("simulation job %s: progress not sent", job_id)
 
 
-def _background() -> bool:
-    return getattr(settings, "VIVIDO_SIMULATION_JOBS", "thread") == "thread"
+def job_dispatch() -> str:
+    """Where a background job runs: "celery" (a worker, when the runs' steps go there),
+    "thread" (this process's pool), or "inline" (in the request: tests)."""
+    if getattr(settings, "VIVIDO_SIMULATION_JOBS", "thread") != "thread":
+        return "inline"
+    return "celery" if settings.VIVIDO_RUN_DISPATCH == "celery" else "thread"
+
+
+def this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -108,16 +119,35 @@ def simulation_job_start(
 ) -> models.SimulationJob:
     """Queue a simulation (or an optimisation) as a job; it starts once this transaction
     commits."""
-    pool = _pool() if _background() else None
+    dispatch = job_dispatch()
+    pool = _pool() if dispatch == "thread" else None
     job = models.SimulationJob.objects.create(
         flow=flow, created_by=user, parameters=parameters, cost=cost, kind=kind
     )
-    if pool is None:
+    if dispatch == "celery":
+        transaction.on_commit(lambda: _send(job.pk))
+    elif pool is None:
         run_simulation_job(job.pk)  # tests: run in the request, synchronously
         job.refresh_from_db()
     else:
         transaction.on_commit(lambda: _futures.__setitem__(job.pk, pool.submit(_run, job.pk)))
     return job
+
+
+def _send(job_id: int) -> None:
+    """Hand the job to the Celery workers; one the broker refuses fails at once, saying so,
+    instead of waiting queued for ever."""
+    from designer.simulations.tasks import run_job
+
+    try:
+        run_job.apply_async((job_id,))
+    except Exception as error:
+        logger.exception("simulation job %s: not sent to the workers", job_id)
+        State = models.SimulationJob.State
+        if models.SimulationJob.objects.filter(pk=job_id, state=State.QUEUED).update(
+            state=State.FAILED, error=f"the workers could not be reached ({error})"
+        ):
+            _push(job_id, job_state(models.SimulationJob.objects.get(pk=job_id)))
 
 
 def _run(job_id: int) -> None:
@@ -136,15 +166,26 @@ def wait_for_simulation_jobs(seconds: float = 60) -> None:
         future.result(timeout=max(0.0, deadline - time.monotonic()))
 
 
-def run_simulation_job(job_id: int) -> None:
-    """Run a queued job to its end: succeeded with its result kept, failed, or cancelled."""
+def run_simulation_job(job_id: int, *, restart: bool = False) -> None:
+    """Run a queued job to its end: succeeded with its result kept, failed, or cancelled.
+
+    `restart`: a job left running by a process that died (a Celery task given back to the
+    broker) starts again from nothing; an ended job is never run again.
+    """
     State = models.SimulationJob.State
-    started = models.SimulationJob.objects.filter(pk=job_id, state=State.QUEUED).update(
-        state=State.RUNNING
-    )
-    job = models.SimulationJob.objects.select_related("flow").get(pk=job_id)
+    claimable = [State.QUEUED, State.RUNNING] if restart else [State.QUEUED]
+    jobs = models.SimulationJob.objects.filter(pk=job_id, state__in=claimable)
+    if restart:
+        jobs.filter(state=State.RUNNING, cancel_requested=True).update(state=State.CANCELLED)
+    started = jobs.update(state=State.RUNNING, progress=0.0, worker=this_process())
+    try:
+        job = models.SimulationJob.objects.select_related("flow").get(pk=job_id)
+    except models.SimulationJob.DoesNotExist:
+        return  # its flow was deleted since
     if not started:
-        return  # cancelled before it started
+        if job.state == State.CANCELLED and restart:
+            _push(job_id, job_state(job))
+        return  # cancelled before it started, or already over
     if job_id in _cancelled:  # the server is stopping: do not start
         _cancelled.discard(job_id)
         job.state = State.CANCELLED

@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -424,6 +429,159 @@ def test_rabbitmq_as_the_broker(cluster):
     assert ran == {cluster.pid("w3")}
     cluster.stop("w3")
     cluster.stop("amqp-web")
+
+
+def busy_flow(cluster: Cluster, tasks: int) -> int:
+    """Tasks that all need one unit of a two-unit pool: the list scheduler has choices."""
+    document = flow_document(
+        {f"T{n}": (1, 2, 4) for n in range(1, tasks + 1)},
+        resources=[{"name": "Crew", "capacity": 2}],
+        name=f"{tasks} tasks on two crew",
+    )
+    for task in document["tasks"]:
+        task["resources"] = {"Crew": 1}
+    return import_flow(cluster, document)
+
+
+BIG_SIMULATION = {
+    "iterations": 20000,
+    "seed": 3,
+    "blueprints": ["sequential", "hybrid", "parallel"],
+}
+
+
+async def follow_job(cluster: Cluster, web: str, job_id: int, seconds: float = 60) -> list[Any]:
+    """The job's websocket on `web` until the server closes it (the job ended): its states."""
+    from websockets.asyncio.client import connect as ws_connect
+    from websockets.exceptions import ConnectionClosedOK
+
+    states = []
+    async with ws_connect(
+        f"ws://127.0.0.1:{cluster.ports[web]}/ws/simulations/{job_id}/",
+        additional_headers={"Authorization": f"Token {cluster.token}"},
+    ) as socket:
+        try:
+            while True:
+                states.append(json.loads(await asyncio.wait_for(socket.recv(), seconds)))
+        except ConnectionClosedOK:
+            return states
+
+
+class JobFeed:
+    """A job's websocket followed in a thread, so that the test can act meanwhile."""
+
+    def __init__(self, cluster: Cluster, web: str, job_id: int):
+        self.states: list[Any] = []
+        self.thread = threading.Thread(target=self.watch, args=(cluster, web, job_id))
+        self.thread.start()
+
+    def watch(self, cluster: Cluster, web: str, job_id: int) -> None:
+        self.states = asyncio.run(follow_job(cluster, web, job_id))
+
+    def wait_progress(self, job: Callable[[], dict[str, Any]], seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while job()["progress"] == 0:
+            assert time.monotonic() < deadline, "the job made no progress"
+            time.sleep(0.05)
+
+    def ended(self, seconds: float = 60) -> list[Any]:
+        self.thread.join(seconds)
+        assert not self.thread.is_alive(), "the job did not end on its websocket"
+        return self.states
+
+
+def job_row(postgres: Any, job_id: int) -> dict[str, Any]:
+    row = postgres.execute(
+        "SELECT state, progress, worker, simulation_id, result, error "
+        "FROM designer_simulationjob WHERE id = %s",
+        (job_id,),
+    ).fetchone()
+    return dict(
+        zip(("state", "progress", "worker", "simulation", "result", "error"), row, strict=True)
+    )
+
+
+def worker_of(cluster: Cluster, process: str) -> str:
+    """Which Celery worker a "host:pid" is a pool process of (its parent), else the process."""
+    host, pid = process.rsplit(":", 1)
+    assert host == socket.gethostname()
+    parents = {cluster.pid(name): name for name in cluster.processes}
+    status = Path(f"/proc/{pid}/status")
+    if not status.exists():
+        return "gone"
+    ppid = int(next(x for x in status.read_text().splitlines() if x.startswith("PPid:")).split()[1])
+    return parents.get(ppid) or parents.get(int(pid)) or f"pid {pid}"
+
+
+def test_a_background_simulation_runs_on_a_worker_and_reports_over_redis(cluster, postgres):
+    """Too costly for a request, started on web1: a worker's pool process computes it (not
+    either web process), web2's websocket shows its progress, and the result is kept."""
+    flow = busy_flow(cluster, 120)
+    started = cluster.call("web1", "POST", f"/api/flows/{flow}/simulations/", BIG_SIMULATION)
+    assert started["state"] == "queued" and started["cost"] > 30_000_000
+    job_id = started["job"]
+    states = asyncio.run(follow_job(cluster, "web2", job_id))
+    assert states[-1]["state"] == "succeeded" and states[-1]["progress"] == 1.0
+    shares = [s["progress"] for s in states if s["state"] == "running"]
+    assert len([s for s in shares if 0 < s < 1]) >= 2 and shares == sorted(shares)
+    row = job_row(postgres, job_id)
+    assert row["state"] == "succeeded" and row["simulation"] == states[-1]["simulation"]
+    assert worker_of(cluster, row["worker"]) in ("w1", "w2")
+    kept = cluster.call("web2", "GET", f"/api/flows/{flow}/simulations/{row['simulation']}/")
+    assert kept["iterations"] == 20000 and kept["seed"] == 3
+    assert sorted(kept["results"]) == ["hybrid", "parallel", "sequential"]
+
+
+def test_cancel_stops_a_simulation_on_its_worker(cluster, postgres):
+    flow = busy_flow(cluster, 120)
+    job_id = cluster.call("web1", "POST", f"/api/flows/{flow}/simulations/", BIG_SIMULATION)["job"]
+    feed = JobFeed(cluster, "web2", job_id)
+    feed.wait_progress(lambda: job_row(postgres, job_id))
+    asked = time.monotonic()
+    cluster.call("web2", "DELETE", f"/api/flows/{flow}/simulations/jobs/{job_id}/")
+    states = feed.ended()
+    stopped = time.monotonic() - asked
+    assert states[-1]["state"] == "cancelled" and states[-1]["simulation"] is None
+    assert stopped < 2, f"the worker went on for {stopped:.1f} s after Cancel"
+    row = job_row(postgres, job_id)
+    assert row["state"] == "cancelled" and row["progress"] < 1
+    assert worker_of(cluster, row["worker"]) in ("w1", "w2")
+    listed = cluster.call("web1", "GET", f"/api/flows/{flow}/simulations/")
+    assert listed == []  # nothing kept
+
+
+def test_a_job_whose_worker_process_dies_starts_again_and_ends_once(cluster, postgres):
+    """The pool process computing the job is killed: the task goes back to the broker
+    (acks_late, reject_on_worker_lost) and a worker runs the job again from nothing."""
+    flow = busy_flow(cluster, 120)
+    job_id = cluster.call("web1", "POST", f"/api/flows/{flow}/simulations/", BIG_SIMULATION)["job"]
+    feed = JobFeed(cluster, "web2", job_id)
+    feed.wait_progress(lambda: job_row(postgres, job_id))
+    first = job_row(postgres, job_id)["worker"]
+    assert worker_of(cluster, first) in ("w1", "w2")
+    os.kill(int(first.rsplit(":", 1)[1]), signal.SIGKILL)
+    states = feed.ended(90)
+    assert states[-1]["state"] == "succeeded"
+    row = job_row(postgres, job_id)
+    assert row["state"] == "succeeded" and row["worker"] != first
+    assert worker_of(cluster, row["worker"]) in ("w1", "w2")
+    kept = cluster.call("web1", "GET", f"/api/flows/{flow}/simulations/")
+    assert [s["id"] for s in kept] == [row["simulation"]]  # kept once
+
+
+def test_an_optimisation_job_runs_on_a_worker(cluster, postgres):
+    flow = busy_flow(cluster, 14)
+    body = {"blueprint": "parallel", "time_limit": 3.5}
+    started = cluster.call("web1", "POST", f"/api/flows/{flow}/optimise/", body)
+    assert started["state"] == "queued" and started["kind"] == "optimisation"
+    states = asyncio.run(follow_job(cluster, "web2", started["job"]))
+    assert states[-1]["state"] == "succeeded"
+    result = states[-1]["result"]
+    assert result["lower_bound"] <= result["cycle_time"] <= result["greedy_cycle_time"]
+    assert sorted(result["tasks"]) == sorted(f"T{n}" for n in range(1, 15))
+    row = job_row(postgres, started["job"])
+    assert row["result"] == result
+    assert worker_of(cluster, row["worker"]) in ("w1", "w2")
 
 
 def test_an_idle_dashboard_on_the_redis_layer_stays_open(cluster, idle_feed):

@@ -1,0 +1,27 @@
+"""Background simulation and optimisation jobs as a Celery task (VIVIDO_RUN_DISPATCH=celery).
+
+The task runs `run_simulation_job`, the very function the embedded thread pool runs: the
+progress goes to the job's websocket through the channel layer (Redis), a Cancel asked in
+any web process shows in the job's row, which the computation reads between chunks.
+
+Like the runs' steps it is acknowledged only once it ended and given back to the broker when
+the process running it dies (acks_late, reject_on_worker_lost): delivered again, it starts
+the job over from nothing; a job already ended (succeeded, failed, cancelled) is not run
+again.
+"""
+
+from __future__ import annotations
+
+from django.db import close_old_connections
+
+from designer.celery import app
+from designer.simulations.jobs import run_simulation_job
+
+
+@app.task(
+    name="simulations.run_job", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
+def run_job(job_id: int) -> None:
+    """Run the job to its end on this worker."""
+    close_old_connections()
+    run_simulation_job(job_id, restart=True)
