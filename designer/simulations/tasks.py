@@ -12,8 +12,6 @@ again.
 
 from __future__ import annotations
 
-from django.db import close_old_connections
-
 from designer.celery import app
 from designer.simulations.jobs import run_simulation_job
 
@@ -22,6 +20,6 @@ from designer.simulations.jobs import run_simulation_job
     name="simulations.run_job", acks_late=True, reject_on_worker_lost=True, ignore_result=True
 )
 def run_job(job_id: int) -> None:
-    """Run the job to its end on this worker."""
-    close_old_connections()
+    """Run the job to its end on this worker (Celery's Django fix-up closes stale database
+    connections around each task)."""
     run_simulation_job(job_id, restart=True)

@@ -1,5 +1,6 @@
 """/api/flows/{id}/simulations/: run, keep, list, fetch, preview; refusals by field."""
 
+import pytest
 from django.test import override_settings
 
 from designer import services
@@ -297,3 +298,82 @@ def test_a_failing_job_says_why(api, alice, monkeypatch):
     monkeypatch.setattr(simulations, "simulation_create", broken)
     body = api.post(url(crew_flow(alice)), {"iterations": 10}, format="json").json()
     assert (body["state"], body["error"]) == ("failed", "out of memory")
+
+
+@pytest.fixture
+def memory_broker():
+    """The Celery app's messages go to kombu's in-process broker for the test, where the test
+    reads them back (no worker, nothing executed eagerly)."""
+    from designer.celery import app
+
+    saved = app.conf.broker_url
+    app.conf.broker_url = "memory://"
+    app.amqp._producer_pool = None
+    try:
+        with app.connection_for_read() as connection:
+            queue = connection.SimpleQueue("celery")
+            yield queue
+            queue.close()
+    finally:
+        app.conf.broker_url = saved
+        app.amqp._producer_pool = None
+
+
+@override_settings(VIVIDO_SIMULATION_BACKGROUND_COST=0, VIVIDO_RUN_DISPATCH="celery")
+def test_with_celery_dispatch_a_job_is_sent_to_the_workers_not_run_here(
+    api, content_flow, memory_broker, django_capture_on_commit_callbacks
+):
+    from designer.models import SimulationJob
+    from designer.simulations import jobs as simulations
+    from designer.simulations.tasks import run_job
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(url(content_flow), {"iterations": 200, "seed": 4}, format="json")
+    assert response.status_code == 202
+    job_id = response.json()["job"]
+    message = memory_broker.get(timeout=2)
+    assert message.headers["task"] == "simulations.run_job"
+    assert message.decode()[0] == [job_id]  # args
+    message.ack()
+    # Nothing computed it here: no thread of this process has it, it waits for a worker.
+    assert job_id not in simulations._futures
+    assert SimulationJob.objects.get(pk=job_id).state == "queued"
+    # What a worker does with the message: the task's function, called as such.
+    run_job(job_id)
+    job = SimulationJob.objects.get(pk=job_id)
+    assert (job.state, job.progress) == ("succeeded", 1.0)
+    assert job.worker == simulations.this_process()
+    assert job.simulation.iterations == 200 and job.simulation.seed == 4
+    # Delivered again (its worker died after it ended), the job is not run again.
+    run_job(job_id)
+    assert Simulation.objects.count() == 1
+
+
+def test_a_job_given_back_by_a_dead_worker_starts_over_unless_it_ended(alice):
+    from designer.models import SimulationJob
+    from designer.simulations.jobs import run_simulation_job
+
+    flow = crew_flow(alice)
+    parameters = {
+        "iterations": 100,
+        "seed": 2,
+        "blueprints": ["parallel"],
+        "max_retries": 2,
+        "overrides": {},
+    }
+    left = SimulationJob.objects.create(
+        flow=flow, cost=1, parameters=parameters, state="running", progress=0.4, worker="gone:1"
+    )
+    run_simulation_job(left.pk)  # the thread's call: only a queued job starts
+    left.refresh_from_db()
+    assert (left.state, left.progress) == ("running", 0.4)
+    run_simulation_job(left.pk, restart=True)  # the task's call
+    left.refresh_from_db()
+    assert (left.state, left.progress, left.simulation.seed) == ("succeeded", 1.0, 2)
+    cancelled = SimulationJob.objects.create(
+        flow=flow, cost=1, parameters=parameters, state="running", cancel_requested=True
+    )
+    run_simulation_job(cancelled.pk, restart=True)
+    cancelled.refresh_from_db()
+    assert cancelled.state == "cancelled"
+    assert Simulation.objects.count() == 1
