@@ -4,7 +4,7 @@
 // tasks are dragged in and out of.
 
 import { STYLE } from "./graph.js";
-import { addTask, connect, movePhase } from "./commands.js";
+import { addTask, connect, dropTasks } from "./commands.js";
 import { routeSoon } from "./layout.js";
 import { setRoute } from "./history.js";
 
@@ -53,8 +53,10 @@ export function installCanvas(ed) {
   });
 
   // Dropping a task into a phase, or out of it (the last one too): the phases' boxes as
-  // they were when the drag started decide.
+  // they were when the drag started decide. A drop the flow's rules refuse (a phase order
+  // the dependencies break) snaps back; other phases make room for the one dropped into.
   let boxes = null;
+  let dropped = [];
   cy.on("grab", "node.task", (event) => {
     const node = event.target;
     boxes = cy.nodes(".phase").map((phase) => {
@@ -70,9 +72,18 @@ export function installCanvas(ed) {
     const inside = (boxes ?? []).filter(({ box }) => at.x >= box.x1 - pad && at.x <= box.x2 + pad && at.y >= box.y1 - pad && at.y <= box.y2 + pad);
     const current = node.data("parent") ?? null;
     const target = inside.find((b) => b.id === current)?.id ?? inside[0]?.id ?? null;
-    boxes = null;
-    if (target !== current) movePhase(ed, node, target);
-    routeSoon(ed);
+    dropped.push({ id: node.id(), current, target });
+    // Once per gesture (every dragged task sends its own dragfree), after the drag itself
+    // has been recorded for undo.
+    if (dropped.length === 1) {
+      setTimeout(() => {
+        const drops = dropped;
+        dropped = [];
+        boxes = null;
+        dropTasks(ed, drops);
+        routeSoon(ed);
+      }, 0);
+    }
   });
 
   installNavigation(ed, container);

@@ -1,0 +1,113 @@
+"""Moving around the editor as a person does: phase boxes that make room for one another,
+edges routed around tasks placed by hand on large flows, panning and the selection box."""
+
+import pytest
+
+from designer import services
+from tests.browser.test_editor import drag, open_editor, point, saved_document
+from tests.browser.test_editor_defects import meets, save
+from tests.factories import flow_document
+
+
+@pytest.fixture
+def signed_in(page, alice):
+    from tests.browser.conftest import sign_in
+
+    sign_in(page, "alice", "alice-password-1")
+    page.wait_for_url("**/")
+    return page
+
+
+def phase_boxes(page):
+    return page.evaluate(
+        """() => window.vividoEditor.cy.nodes('.phase').map(p => {
+            const b = p.boundingBox(); return {name: p.data('name'),
+            x: b.x1, y: b.y1, width: b.w, height: b.h,
+            tasks: p.children().map(c => c.data('key')).sort()}; })"""
+    )
+
+
+def disjoint(boxes):
+    return not any(meets(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def positions(page):
+    return page.evaluate(
+        """() => Object.fromEntries(window.vividoEditor.cy.nodes('.task').map(n =>
+            [n.data('key'), [Math.round(n.position('x') * 10) / 10,
+                             Math.round(n.position('y') * 10) / 10]]))"""
+    )
+
+
+def phased_document():
+    """Plan (A, B), Build (C, D) and Ship (E) side by side, F in no phase below them."""
+    document = flow_document(
+        {"A": 1, "B": 1, "C": 1, "D": 1, "E": 1, "F": 1},
+        [("A", "B"), ("B", "C"), ("C", "D"), ("D", "E")],
+        phases=[{"name": "Plan"}, {"name": "Build"}, {"name": "Ship"}],
+    )
+    where = {"A": (0, 0, "Plan"), "B": (200, 0, "Plan"), "C": (420, 0, "Build")}
+    where |= {"D": (620, 0, "Build"), "E": (860, 0, "Ship"), "F": (420, 260, None)}
+    for task in document["tasks"]:
+        task["x"], task["y"], task["phase"] = where[task["key"]]
+    return document
+
+
+def test_phase_boxes_never_overlap_after_a_drop(signed_in, alice):
+    page = signed_in
+    flow = services.flow_import(owner=alice, document=phased_document())
+    open_editor(page, flow)
+    assert disjoint(phase_boxes(page))
+    before = positions(page)
+    # A dragged deep into Build: Plan would come after Build, which A → B forbids. The drop
+    # is refused with its reason and A goes back where it stood.
+    drag(
+        page,
+        point(page, "A"),
+        {"x": (point(page, "C")["x"] + point(page, "D")["x"]) / 2, "y": point(page, "C")["y"] + 10},
+    )
+    page.locator("#message").filter(has_text="Refused").wait_for()
+    assert positions(page) == before
+    assert [(b["name"], b["tasks"]) for b in phase_boxes(page)] == [
+        ("Plan", ["A", "B"]),
+        ("Build", ["C", "D"]),
+        ("Ship", ["E"]),
+    ]
+    assert disjoint(phase_boxes(page))
+    # F dropped on Build's right edge joins Build; Build's box now reaches where Ship stood,
+    # so Ship (and only Ship) makes room to the right, keeping the order readable.
+    build = next(b for b in phase_boxes(page) if b["name"] == "Build")
+    edge = page.evaluate(
+        """([x, y]) => { const {cy} = window.vividoEditor; const box = cy.container()
+            .getBoundingClientRect(); return {x: box.left + x * cy.zoom() + cy.pan().x,
+            y: box.top + y * cy.zoom() + cy.pan().y}; }""",
+        [build["x"] + build["width"] + 10, before["D"][1]],
+    )
+    drag(page, point(page, "F"), edge)
+    page.locator("#message").filter(has_text="F is now in phase Build").wait_for()
+    boxes = phase_boxes(page)
+    assert [(b["name"], b["tasks"]) for b in boxes] == [
+        ("Plan", ["A", "B"]),
+        ("Build", ["C", "D", "F"]),
+        ("Ship", ["E"]),
+    ]
+    assert disjoint(boxes)
+    after = positions(page)
+    assert {k: after[k] for k in "ABCD"} == {k: before[k] for k in "ABCD"}
+    assert after["E"][0] > before["E"][0] and after["E"][1] == before["E"][1]
+    ship, build = boxes[2], boxes[1]
+    assert ship["x"] >= build["x"] + build["width"]  # still after Build, in reading order
+    # What is stored is what is drawn.
+    save(page)
+    stored = {t["key"]: (t["x"], t["y"], t["phase"]) for t in saved_document(flow)["tasks"]}
+    assert {k: (x, y) for k, (x, y, _) in stored.items()} == {k: tuple(v) for k, v in after.items()}
+    assert stored["F"][2] == "Build" and stored["E"][2] == "Ship"
+    # One undo puts Ship back and takes F out of Build again.
+    page.locator("#cy").focus()
+    page.keyboard.press("Control+z")
+    page.wait_for_function(
+        "!window.vividoEditor.cy.nodes('.task').filter(n => n.data('key') === 'F')[0]"
+        ".data('parent')"
+    )
+    assert positions(page)["E"] == before["E"]
+    assert disjoint(phase_boxes(page))
