@@ -5,7 +5,7 @@ import pytest
 
 from designer import services
 from tests.browser.test_editor import drag, open_editor, point, saved_document
-from tests.browser.test_editor_defects import meets, save
+from tests.browser.test_editor_defects import crossed, meets, save
 from tests.factories import flow_document
 
 
@@ -111,3 +111,43 @@ def test_phase_boxes_never_overlap_after_a_drop(signed_in, alice):
     )
     assert positions(page)["E"] == before["E"]
     assert disjoint(phase_boxes(page))
+
+
+def grid_document(rows=10, columns=10):
+    """rows × columns tasks on a grid (220 px apart across, 120 down), each row a chain."""
+    keys = [f"T{n + 1}" for n in range(rows * columns)]
+    chains = [
+        (keys[r * columns + c], keys[r * columns + c + 1])
+        for r in range(rows)
+        for c in range(columns - 1)
+    ]
+    document = flow_document(dict.fromkeys(keys, 1), chains, name="Grid")
+    for n, task in enumerate(document["tasks"]):
+        task["x"], task["y"] = (n % columns) * 220, (n // columns) * 120
+    return document
+
+
+def test_on_a_large_flow_a_moved_task_s_edges_are_routed_around_the_others(signed_in, alice):
+    page = signed_in
+    flow = services.flow_import(owner=alice, document=grid_document())
+    open_editor(page, flow)
+    assert page.evaluate("window.vividoEditor.cy.nodes('.task').length") == 100
+    # T1 (top left) moved between rows 3 and 4: a straight T1 → T2 would cut through T21.
+    target = page.evaluate(
+        """() => { const {cy} = window.vividoEditor; const box = cy.container()
+            .getBoundingClientRect(); return {x: box.left + cy.pan().x,
+            y: box.top + 300 * cy.zoom() + cy.pan().y}; }"""
+    )
+    drag(page, point(page, "T1"), target)
+    page.wait_for_function(
+        "window.vividoEditor.cy.edges().filter(e => e.source().data('key') === 'T1')[0]"
+        ".hasClass('routed')",
+        timeout=20_000,
+    )
+    at = page.evaluate(
+        "window.vividoEditor.cy.nodes('.task').filter(n => n.data('key') === 'T1')[0].position()"
+    )
+    assert abs(at["x"]) < 20 and abs(at["y"] - 300) < 20
+    assert crossed(page, "T1", "T2") == []
+    # The other edges were not touched: the row chains still run straight.
+    assert page.evaluate("window.vividoEditor.cy.edges('.routed').length") == 1

@@ -5,7 +5,7 @@
 
 import { STYLE } from "./graph.js";
 import { addTask, connect, dropTasks } from "./commands.js";
-import { routeSoon } from "./layout.js";
+import { markMoved, routeSoon } from "./layout.js";
 import { setRoute } from "./history.js";
 
 export function createCanvas(ed) {
@@ -67,6 +67,7 @@ export function installCanvas(ed) {
   cy.on("dragfree", "node.task", (event) => {
     const node = event.target;
     node.connectedEdges().forEach((edge) => setRoute(edge, null));
+    markMoved(ed, node);
     const at = node.position();
     const pad = 30;
     const inside = (boxes ?? []).filter(({ box }) => at.x >= box.x1 - pad && at.x <= box.x2 + pad && at.y >= box.y1 - pad && at.y <= box.y2 + pad);

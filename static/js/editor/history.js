@@ -115,6 +115,11 @@ function swapPositions(ed, { positions, routes = {}, animate = false }) {
       node.position(at);
     }
   }
+  if (!Object.keys(routes).length) {
+    // Moved without routes (phases making room): their edges are routed again.
+    ed.moved ??= new Set();
+    moved.forEach((node) => ed.moved.add(node.id()));
+  }
   moved.connectedEdges().union(ed.cy.edges().filter((e) => e.id() in routes)).forEach((edge) => {
     oldRoutes[edge.id()] = edge.data("route") ?? null;
     setRoute(edge, routes[edge.id()]);
