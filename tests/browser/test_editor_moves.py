@@ -151,3 +151,123 @@ def test_on_a_large_flow_a_moved_task_s_edges_are_routed_around_the_others(signe
     assert crossed(page, "T1", "T2") == []
     # The other edges were not touched: the row chains still run straight.
     assert page.evaluate("window.vividoEditor.cy.edges('.routed').length") == 1
+
+
+def view(page):
+    return page.evaluate(
+        "(() => { const {cy} = window.vividoEditor; return {pan: cy.pan(), zoom: cy.zoom(),"
+        " selected: cy.$(':selected').length}; })()"
+    )
+
+
+def to_page(page, x, y):
+    """A point of the graph (model coordinates) on the page."""
+    return page.evaluate(
+        """([x, y]) => { const {cy} = window.vividoEditor; const box = cy.container()
+            .getBoundingClientRect(); return {x: box.left + x * cy.zoom() + cy.pan().x,
+            y: box.top + y * cy.zoom() + cy.pan().y}; }""",
+        [x, y],
+    )
+
+
+def gesture(page, start, by, *, button="left"):
+    page.mouse.move(start["x"], start["y"])
+    page.mouse.down(button=button)
+    for step in range(1, 11):
+        page.mouse.move(start["x"] + by[0] * step / 10, start["y"] + by[1] * step / 10)
+    page.mouse.up(button=button)
+
+
+@pytest.fixture
+def three(signed_in, alice):
+    """A, B, C side by side at zoom 1, nothing selected, the canvas focused."""
+    document = flow_document({"A": 1, "B": 1, "C": 1}, [("A", "B"), ("B", "C")])
+    for task, (x, y) in zip(document["tasks"], [(0, 0), (200, 90), (400, 0)], strict=True):
+        task["x"], task["y"] = x, y
+    flow = services.flow_import(owner=alice, document=document)
+    open_editor(signed_in, flow, whole=False)
+    signed_in.evaluate(
+        "(() => { const {cy} = window.vividoEditor; cy.elements().unselect();"
+        " cy.viewport({zoom: 1, pan: {x: 300, y: 250}}); })()"
+    )
+    signed_in.locator("#cy").focus()
+    return signed_in
+
+
+def test_space_drag_pans_and_neither_moves_nor_selects(three):
+    page = three
+    before = positions(page)
+    # Once from empty canvas, once starting on a task: both pan by the drag's distance.
+    for start in (to_page(page, 200, 300), point(page, "A")):
+        was = view(page)
+        page.keyboard.down(" ")
+        gesture(page, start, (120, -60))
+        page.keyboard.up(" ")
+        now = view(page)
+        assert now["pan"]["x"] == pytest.approx(was["pan"]["x"] + 120, abs=1)
+        assert now["pan"]["y"] == pytest.approx(was["pan"]["y"] - 60, abs=1)
+        assert now["selected"] == 0
+        assert positions(page) == before
+    # Without space, the same drag on a task moves the task again.
+    gesture(page, point(page, "A"), (0, 80))
+    assert positions(page)["A"][1] == pytest.approx(before["A"][1] + 80, abs=1)
+
+
+def test_the_middle_button_pans_anywhere(three):
+    page = three
+    before = positions(page)
+    for start in (to_page(page, 200, 300), point(page, "B")):
+        was = view(page)
+        gesture(page, start, (-90, 40), button="middle")
+        now = view(page)
+        assert now["pan"]["x"] == pytest.approx(was["pan"]["x"] - 90, abs=1)
+        assert now["pan"]["y"] == pytest.approx(was["pan"]["y"] + 40, abs=1)
+        assert now["selected"] == 0
+        assert positions(page) == before
+
+
+def test_the_wheel_pans_and_ctrl_wheel_zooms_about_the_pointer(three):
+    page = three
+    at = to_page(page, 200, 90)  # B's centre
+    page.mouse.move(at["x"], at["y"])
+    was = view(page)
+    page.mouse.wheel(30, 100)
+    page.wait_for_function(
+        "y => window.vividoEditor.cy.pan().y !== y", arg=was["pan"]["y"], timeout=5_000
+    )
+    now = view(page)
+    assert now["pan"]["x"] == pytest.approx(was["pan"]["x"] - 30, abs=1)
+    assert now["pan"]["y"] == pytest.approx(was["pan"]["y"] - 100, abs=1)
+    assert now["zoom"] == was["zoom"]
+    # Ctrl + wheel towards the screen zooms in, keeping the point under the pointer in place.
+    at = point(page, "B")
+    page.mouse.move(at["x"], at["y"])
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -150)
+    page.keyboard.up("Control")
+    page.wait_for_function("z => window.vividoEditor.cy.zoom() > z", arg=now["zoom"])
+    assert view(page)["zoom"] == pytest.approx(now["zoom"] * 2.718281828**0.5, rel=1e-3)
+    still = point(page, "B")
+    assert still["x"] == pytest.approx(at["x"], abs=1)
+    assert still["y"] == pytest.approx(at["y"], abs=1)
+    assert positions(page)["B"] == [200, 90]
+
+
+def test_a_drag_on_empty_canvas_selects_the_tasks_inside_the_box(three):
+    page = three
+    before = positions(page)
+    was = view(page)
+    start = to_page(page, -100, -60)
+    end = to_page(page, 300, 150)  # around A and B; C (from x 325) stays out
+    gesture(page, start, (end["x"] - start["x"], end["y"] - start["y"]))
+    keys = page.evaluate("window.vividoEditor.cy.$('node:selected').map(n => n.data('key'))")
+    assert sorted(keys) == ["A", "B"]
+    assert view(page)["pan"] == was["pan"]
+    assert positions(page) == before
+    # The dependency drawn inside the box comes with them, as in draw.io.
+    edges = page.evaluate(
+        "window.vividoEditor.cy.$('edge:selected')"
+        ".map(e => e.source().data('key') + '→' + e.target().data('key'))"
+    )
+    assert edges == ["A→B"]
+    assert page.locator("#panel").get_by_text("3 selected").is_visible()

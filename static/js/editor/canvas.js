@@ -106,10 +106,12 @@ function installNavigation(ed, container) {
     },
     { passive: false },
   );
-  // The middle button pans wherever it is pressed.
+  // The middle button pans wherever it is pressed, and so does the left one while space is
+  // held (on a task too: nothing is moved or selected). Cancelling the pointerdown keeps the
+  // mouse events from Cytoscape, which would otherwise drag a task or draw a selection box.
   let dragging = null;
   container.addEventListener("pointerdown", (event) => {
-    if (event.button !== 1) return;
+    if (event.pointerType !== "mouse" || !(event.button === 1 || (event.button === 0 && ed.space))) return;
     event.preventDefault();
     dragging = { x: event.clientX, y: event.clientY };
     container.setPointerCapture(event.pointerId);
@@ -119,20 +121,22 @@ function installNavigation(ed, container) {
     cy.panBy({ x: event.clientX - dragging.x, y: event.clientY - dragging.y });
     dragging = { x: event.clientX, y: event.clientY };
   });
-  container.addEventListener("pointerup", () => {
+  const stop = () => {
     dragging = null;
-  });
-  // Space held: the drag pans instead of drawing a selection box.
+  };
+  container.addEventListener("pointerup", stop);
+  container.addEventListener("pointercancel", stop);
+  // Space held (focus on the canvas, or nowhere after a click on it): the pointer shows the
+  // pan hand and a left drag pans.
   const spaceMode = (on) => {
     if (ed.space === on) return;
     ed.space = on;
-    cy.userPanningEnabled(on);
     cy.boxSelectionEnabled(!on);
     cy.autoungrabify(on);
     container.classList.toggle("panning", on);
   };
   window.addEventListener("keydown", (event) => {
-    if (event.key === " " && document.activeElement === container) {
+    if (event.key === " " && (document.activeElement === container || document.activeElement === document.body)) {
       event.preventDefault();
       spaceMode(true);
     }
