@@ -43,23 +43,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from designer import selectors
-from designer.analysis.document import flow_from_document
+from designer.analysis.document import flow_from_document, flow_to_document
 from designer.analysis.graph import FlowGraph
 from designer.analysis.model import Flow as FlowSpec
-from designer.analysis.scheduling import (
+from designer.analysis.plans import (
     Plan,
     check_capacities,
     plan_for,
     remaining_path,
     startable,
 )
+from designer.analysis.sampling import attempt_outcome, new_seed
 from designer.errors import DomainError
 from designer.models import Flow
 from runs.events import publish_after_commit
@@ -119,20 +119,22 @@ _CONTEXTS: dict[tuple[int, datetime], _Context] = {}
 _CONTEXTS_KEPT = 256
 
 
-def _context(run: Run) -> _Context:
-    """The run's plan, built once per process: a run's document never changes."""
+def _context(run: Run, spec: FlowSpec | None = None) -> _Context:
+    """The run's plan, built once per process: a run's document never changes. `spec` is
+    the document as a flow when the caller has it (the run being started)."""
     key = (run.pk, run.created_at)
     ctx = _CONTEXTS.get(key)
     if ctx is None:
-        ctx = _build_context(run)
+        ctx = _build_context(run, spec)
         if len(_CONTEXTS) >= _CONTEXTS_KEPT:
             _CONTEXTS.pop(next(iter(_CONTEXTS)))
         _CONTEXTS[key] = ctx
     return ctx
 
 
-def _build_context(run: Run) -> _Context:
-    spec = flow_from_document(run.document)
+def _build_context(run: Run, spec: FlowSpec | None = None) -> _Context:
+    if spec is None:
+        spec = flow_from_document(run.document)
     g = FlowGraph(spec)
     plan = plan_for(g, run.blueprint)  # type: ignore[arg-type]
     return _Context(
@@ -195,12 +197,14 @@ def run_start(
     max_retries: int = 2,
     seed: int | None = None,
 ) -> tuple[Run, Step]:
-    """Freeze the flow's document and start a run of it."""
-    document = selectors.flow_document(flow)
+    """Freeze the flow's document and start a run of it (the flow is read once: the
+    document frozen and the plan come from the same reading)."""
+    spec = selectors.flow_spec(flow)
     return _create(
         flow=flow,
         user=user,
-        document=document,
+        document=flow_to_document(spec),
+        spec=spec,
         blueprint=blueprint,
         failure_policy=failure_policy,
         time_scale=time_scale,
@@ -245,8 +249,10 @@ def _create(
     seed: int | None,
     rerun_of: Run | None = None,
     carried: set[str] | frozenset[str] = frozenset(),
+    spec: FlowSpec | None = None,
 ) -> tuple[Run, Step]:
-    spec = flow_from_document(document)
+    if spec is None:
+        spec = flow_from_document(document)
     check_executors(spec)
     check_capacities(
         [t.key for t in spec.tasks],
@@ -254,7 +260,7 @@ def _create(
         {p.name: p.capacity for p in spec.resources},
     )
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**32)  # type: ignore[operator]
+        seed = new_seed()
     with transaction.atomic():
         run = Run.objects.create(
             flow=flow,
@@ -271,6 +277,7 @@ def _create(
             TaskRun(run=run, key=t.key, position=n, executor=t.executor)
             for n, t in enumerate(spec.tasks)
         )
+        _context(run, spec)  # the plan from the flow in hand, not parsed back from the document
         recorder = _Recorder(run, run.created_at)
         extra = {} if rerun_of is None else {"rerun_of": rerun_of.pk}
         recorder.emit("run", to="running", blueprint=blueprint, policy=failure_policy, **extra)
@@ -393,17 +400,13 @@ def _begin(
 
 
 def simulated_outcome(run: Run, ctx: _Context, task: TaskRun) -> tuple[float, bool]:
-    """The attempt's duration in seconds and whether it fails: drawn from the run's seed, the
-    task and the attempt, so a restarted engine draws the same again."""
-    spec = ctx.spec.tasks[task.position]
-    rng = np.random.default_rng([run.seed, task.position, task.attempts])
-    o, m, p = spec.duration.optimistic, spec.duration.likely, spec.duration.pessimistic
-    if p > o:
-        units = o + (p - o) * rng.beta(1 + 4 * (m - o) / (p - o), 1 + 4 * (p - m) / (p - o))
-    else:
-        units = m
-    fails = bool(rng.random() < spec.failure_rate)
-    return float(units) * run.time_scale, fails
+    """The attempt's duration in seconds and whether it fails: the core's draw for the run's
+    seed, the task and the attempt (`attempt_outcome`), so a restarted engine draws the same
+    again and durations follow the simulator's PERT-Beta."""
+    units, fails = attempt_outcome(
+        run.seed, task.position, task.attempts, ctx.spec.tasks[task.position]
+    )
+    return units * run.time_scale, fails
 
 
 _SKIP_WORDS = {"failed": "failed", "skipped": "was skipped", "cancelled": "was cancelled"}
