@@ -126,7 +126,15 @@ def routes(flow: Flow) -> list[dict[str, Any]]:
         f"height={height / 72:.4f}, label={_q('')}];",
     ]
     # Pixels go in as points (-n2 takes positions in points), y flipped: no scaling needed.
-    body += [f'  t{i} [pos="{t.x:.1f},{-t.y:.1f}!"];' for i, t in enumerate(flow.tasks)]
+    # Boxes dropped on top of one another would make neato draw every edge straight: those
+    # tasks are points to it, so the other edges still go around the rest.
+    piled = _piled(flow, width + 2 * ROUTE_MARGINS[-1], height + 2 * ROUTE_MARGINS[-1])
+    body += [
+        f'  t{i} [pos="{t.x:.1f},{-t.y:.1f}!"'
+        + (", width=0.01, height=0.01" if i in piled else "")
+        + "];"
+        for i, t in enumerate(flow.tasks)
+    ]
     ids = {task.key: f"t{i}" for i, task in enumerate(flow.tasks)}
     body += [f"  {ids[d.source]} -> {ids[d.target]};" for d in flow.dependencies]
     # neato keeps a margin around each box (3 pt by default) and, when two boxes placed by
@@ -154,6 +162,21 @@ def routes(flow: Flow) -> list[dict[str, Any]]:
     # Eight points a piece: these routes pass close to the boxes, and a coarser polyline
     # would cut their corners.
     return _routes(flow, drawn, lambda x, y: (round(x - dx, 1), round(dy - y, 1)), samples=8)
+
+
+def _piled(flow: Flow, width: float, height: float) -> set[int]:
+    """Indexes of the tasks whose boxes (`width` × `height`, centred on them) overlap."""
+    order = sorted(range(len(flow.tasks)), key=lambda i: flow.tasks[i].x)
+    piled: set[int] = set()
+    for n, i in enumerate(order):
+        a = flow.tasks[i]
+        for j in order[n + 1 :]:
+            b = flow.tasks[j]
+            if b.x - a.x >= width:
+                break
+            if abs(b.y - a.y) < height:
+                piled |= {i, j}
+    return piled
 
 
 def _routes(
