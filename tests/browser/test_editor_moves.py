@@ -271,3 +271,36 @@ def test_a_drag_on_empty_canvas_selects_the_tasks_inside_the_box(three):
     )
     assert edges == ["A→B"]
     assert page.locator("#panel").get_by_text("3 selected").is_visible()
+
+
+def test_at_tablet_width_the_selected_task_is_not_left_under_the_drawer(page, alice):
+    from tests.browser.conftest import sign_in
+
+    page.set_viewport_size({"width": 768, "height": 1024})
+    sign_in(page, "alice", "alice-password-1")
+    page.wait_for_url("**/")
+    document = flow_document({"A": 1, "B": 1, "C": 1}, [("A", "B"), ("B", "C")])
+    for n, task in enumerate(document["tasks"]):
+        task["x"], task["y"] = n * 260, 0
+    flow = services.flow_import(owner=alice, document=document)
+    open_editor(page, flow, whole=False)
+    # C near the canvas's right edge, where the drawer will slide in.
+    page.evaluate(
+        "(() => { const {cy} = window.vividoEditor; const c = cy.nodes('.task')[2];"
+        " cy.viewport({zoom: 1, pan: {x: cy.width() - 100 - c.position('x'), y: 300}}); })()"
+    )
+    page.mouse.click(**point(page, "C"))
+    page.get_by_role("heading", name="Task C").wait_for()
+    page.wait_for_function(  # the drawer has slid in
+        "document.querySelector('#panel').getBoundingClientRect().right <= window.innerWidth"
+    )
+    page.wait_for_timeout(400)  # the view's own move, if any
+    drawer = page.locator("#panel").bounding_box()
+    task = page.evaluate(
+        """() => { const {cy} = window.vividoEditor; const b = cy.nodes('.task')[2]
+            .renderedBoundingBox(); const c = cy.container().getBoundingClientRect();
+            return {x1: c.left + b.x1, x2: c.left + b.x2}; }"""
+    )
+    assert task["x2"] <= drawer["x"]
+    pad = page.locator("#context-pad").bounding_box()
+    assert pad["x"] + pad["width"] <= drawer["x"]

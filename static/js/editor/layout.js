@@ -98,11 +98,19 @@ export function fitView(ed, { animate = false } = {}) {
   else cy.viewport({ zoom, pan });
 }
 
-// Pans just enough for `node` (and room for its pad) to be inside the canvas.
+// How much of the canvas's right side the open drawer covers (tablet width), in pixels.
+export function drawerCover() {
+  const panel = document.getElementById("panel");
+  const open = document.querySelector(".editor")?.classList.contains("drawer-open");
+  return open && panel && getComputedStyle(panel).position === "absolute" ? panel.offsetWidth : 0;
+}
+
+// Pans just enough for `node` (and room for its pad) to be inside the canvas, beside the
+// drawer when it is open.
 export function reveal(ed, node, margin = 24) {
   const { cy } = ed;
   const box = node.renderedBoundingBox();
-  const room = { x1: margin, y1: margin, x2: cy.width() - margin - 48, y2: cy.height() - margin };
+  const room = { x1: margin, y1: margin, x2: cy.width() - drawerCover() - margin - 48, y2: cy.height() - margin };
   let dx = 0;
   let dy = 0;
   if (box.x2 > room.x2) dx = room.x2 - box.x2;
