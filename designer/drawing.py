@@ -88,8 +88,9 @@ def layout(flow: Flow, *, direction: str = "LR") -> dict[str, Any]:
     if not flow.tasks:
         return result
     # The caption and the critical path's highlight change nothing a layout reports.
-    # On large flows, dot spends most of its time reducing crossings: a third of its
-    # default effort there cuts the time to press L to a laid-out view by more than half.
+    # On large flows, dot spends much of its time reducing crossings: a third of its default
+    # effort there takes about a third off dot's CPU time (1.9 s → 1.25 s of user time on a
+    # 1,000-task / 2,000-dependency flow, three runs each, alternated).
     effort = ["-Gmclimit=0.3"] if len(flow.tasks) > LARGE_FLOW_TASKS else []
     source = _dot(flow, direction, None, False, sized=True)
     drawn = json.loads(_run_dot(source, "json0", args=effort))
