@@ -6,6 +6,7 @@ import { flow, page } from "./context.js";
 import { draw } from "./draw.js";
 import { cancelSuperseded, describe, follow, stop } from "./job.js";
 import { loadKept } from "./kept.js";
+import { showOptimal } from "./optimal.js";
 
 const form = document.getElementById("what-if");
 const csrf = csrfToken();
@@ -85,6 +86,7 @@ async function run() {
     draw(result);
     drawn = true;
     statusLine.textContent = describe(result);
+    showOptimal(parameters().overrides, result.schedules);
   } catch (error) {
     if (error.name === "AbortError") return;
     showError(error.message);
@@ -117,6 +119,7 @@ function background(job, mine) {
       draw(result);
       drawn = true;
       statusLine.textContent = `${describe(result)} · kept as result #${result.id}.`;
+      showOptimal(result.overrides, result.schedules);
     },
   });
 }
