@@ -252,6 +252,9 @@ VIVIDO_SIMULATION_BACKGROUND_COST = env_int(
     "VIVIDO_SIMULATION_BACKGROUND_COST", 30_000_000, minimum=0
 )
 VIVIDO_SIMULATION_WORKERS = env_int("VIVIDO_SIMULATION_WORKERS", 1, minimum=1)
+# With Celery, a background job that has given no sign of life for this long (its worker
+# died) is queued again by the sweep, and a job queued this long is sent again.
+VIVIDO_SIMULATION_LOST_SECONDS = env_int("VIVIDO_SIMULATION_LOST_SECONDS", 30, minimum=1)
 
 # Abuse limits (designer/throttling.py): requests per window, e.g. 10/min or 30/5m. Short
 # windows, so that a locked-out owner waits a minute, not a day.

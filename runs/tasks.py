@@ -19,6 +19,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from designer.celery import app
+from designer.simulations.jobs import lost_jobs_resend
+from designer.simulations.tasks import run_job
 from runs import engine
 from runs.dispatch import Limit, execute_action, execute_compensation
 from runs.models import Run
@@ -78,7 +80,8 @@ def execute_attempt(
 
 @app.task(name="runs.sweep", acks_late=True, ignore_result=True)
 def sweep() -> int:
-    """Send again the steps of due work that has no live step; returns how many."""
+    """Send again the steps of due work that has no live step, and the background jobs
+    whose worker was lost; returns how many."""
     lost = lost_steps()
     for start in lost.starts:
         send_start(start)
@@ -88,7 +91,10 @@ def sweep() -> int:
         log.info(
             "sweep: %d attempt(s), %d advance(s) sent again", len(lost.starts), len(lost.advance)
         )
-    return len(lost.starts) + len(lost.advance)
+    jobs = lost_jobs_resend()
+    for job_id in jobs:
+        _send(run_job, (job_id,))
+    return len(lost.starts) + len(lost.advance) + len(jobs)
 
 
 def send(step: engine.Step) -> None:

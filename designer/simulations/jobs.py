@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -25,6 +26,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
 
 from designer import models, selectors
 from designer.simulations.selectors import job_state
@@ -35,6 +37,11 @@ logger = logging.getLogger(__name__)
 
 class SimulationCancelled(Exception):
     """Raised from the progress callback when the job's owner cancelled it."""
+
+
+class JobTakenOver(Exception):
+    """Raised when the sweep gave the job to another process (this one looked lost): this
+    process stops and leaves the job to it."""
 
 
 _executor: ThreadPoolExecutor | None = None
@@ -177,7 +184,8 @@ def run_simulation_job(job_id: int, *, restart: bool = False) -> None:
     jobs = models.SimulationJob.objects.filter(pk=job_id, state__in=claimable)
     if restart:
         jobs.filter(state=State.RUNNING, cancel_requested=True).update(state=State.CANCELLED)
-    started = jobs.update(state=State.RUNNING, progress=0.0, worker=this_process())
+    me = this_process()
+    started = jobs.update(state=State.RUNNING, progress=0.0, worker=me, updated_at=timezone.now())
     try:
         job = models.SimulationJob.objects.select_related("flow").get(pk=job_id)
     except models.SimulationJob.DoesNotExist:
@@ -203,21 +211,23 @@ def run_simulation_job(job_id: int, *, restart: bool = False) -> None:
         if now - last < PROGRESS_SECONDS:
             return
         last = now
-        # A cancel asked through another process shows in the row.
-        if models.SimulationJob.objects.filter(pk=job_id, cancel_requested=True).exists():
-            raise SimulationCancelled
-        models.SimulationJob.objects.filter(pk=job_id).update(progress=share)
+        _check(job_id, me)  # a cancel asked through another process shows in the row
+        models.SimulationJob.objects.filter(pk=job_id).update(
+            progress=share, updated_at=timezone.now()
+        )
         job.progress = share
         _push(job_id, job_state(job))
 
+    simulation = None
     try:
         if job.kind == models.SimulationJob.Kind.OPTIMISATION:
-            simulation = None
-            job.result = _optimisation(job, push=_push)
+            job.result = _optimisation(job, me, push=_push)
         else:
             simulation = simulation_create(
                 flow=job.flow, user=job.created_by, progress=progress, **job.parameters
             )
+    except JobTakenOver:
+        return
     except SimulationCancelled:
         job.state, job.error = State.CANCELLED, ""
     except Exception as error:  # the job ends, whatever went wrong, and says so
@@ -228,11 +238,58 @@ def run_simulation_job(job_id: int, *, restart: bool = False) -> None:
         job.state, job.progress, job.simulation = State.SUCCEEDED, 1.0, simulation
     finally:
         _cancelled.discard(job_id)
-    job.save(update_fields=["state", "progress", "error", "simulation", "result", "updated_at"])
+    with transaction.atomic():
+        # Saved only while the job is still this process's: one the sweep handed to another
+        # process (this one looked lost) is that one's to end.
+        mine = models.SimulationJob.objects.select_for_update().filter(
+            pk=job_id, worker=me, state__in=[State.RUNNING, State.QUEUED]
+        )
+        if not mine.exists():
+            if simulation is not None:
+                simulation.delete()
+            return
+        job.save(update_fields=["state", "progress", "error", "simulation", "result", "updated_at"])
     _push(job_id, job_state(job))
 
 
-def _optimisation(job: models.SimulationJob, push: Any) -> dict[str, Any]:
+def _check(job_id: int, me: str) -> None:
+    """Stop the job when its owner cancelled it or the sweep gave it to another process;
+    otherwise note that it is alive (the sweep's heartbeat)."""
+    row = (
+        models.SimulationJob.objects.filter(pk=job_id)
+        .values_list("cancel_requested", "worker")
+        .first()
+    )
+    if row is None or row[0]:
+        raise SimulationCancelled
+    if row[1] != me:
+        raise JobTakenOver
+    models.SimulationJob.objects.filter(pk=job_id).update(updated_at=timezone.now())
+
+
+def lost_jobs_resend() -> list[int]:
+    """The sweep's part for jobs (Celery): a job running with no sign of life for
+    VIVIDO_SIMULATION_LOST_SECONDS (its worker died) is queued again, and a job queued that
+    long is sent again (its message was lost); the ids, each to send to the workers."""
+    State = models.SimulationJob.State
+    now = timezone.now()
+    before = now - timedelta(seconds=settings.VIVIDO_SIMULATION_LOST_SECONDS)
+    with transaction.atomic():
+        lost = list(
+            models.SimulationJob.objects.select_for_update(skip_locked=True)
+            .filter(state__in=[State.RUNNING, State.QUEUED], updated_at__lt=before)
+            .values_list("pk", "state")
+        )
+        ids = [pk for pk, _ in lost]
+        models.SimulationJob.objects.filter(pk__in=ids).update(state=State.QUEUED, updated_at=now)
+    for pk, state in lost:
+        if state == State.RUNNING:
+            logger.warning("simulation job %s: its worker was lost; queued again", pk)
+            _push(pk, job_state(models.SimulationJob.objects.get(pk=pk)))
+    return ids
+
+
+def _optimisation(job: models.SimulationJob, me: str, push: Any) -> dict[str, Any]:
     """An optimisation job's work: the solver, with its progress (the share of the time limit
     used, the best cycle time and the bound so far) stored and pushed, stopped by Cancel.
 
@@ -248,6 +305,7 @@ def _optimisation(job: models.SimulationJob, push: Any) -> dict[str, Any]:
     spec = with_overrides(selectors.flow_spec(job.flow), parameters.get("overrides"))
     stop = threading.Event()
     found: list[Progress] = []  # the latest report, replaced as better ones come
+    ended_by: list[Exception] = []  # why the watcher stopped the search, if it did
 
     def watch() -> None:
         told: Progress | None = None
@@ -263,10 +321,14 @@ def _optimisation(job: models.SimulationJob, push: Any) -> dict[str, Any]:
                 job.progress, job.result = share, so_far
                 push(job.pk, job_state(job))
             if job.pk in _cancelled:
+                ended_by.append(SimulationCancelled())
                 stop.set()
             elif now - checked >= 0.5:
                 checked = now
-                if models.SimulationJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
+                try:
+                    _check(job.pk, me)
+                except (SimulationCancelled, JobTakenOver) as error:
+                    ended_by.append(error)
                     stop.set()
         connection.close()
 
@@ -283,12 +345,12 @@ def _optimisation(job: models.SimulationJob, push: Any) -> dict[str, Any]:
             progress=note,
             stop=stop,
         )
-        cancelled = stop.is_set()
+        stopped = stop.is_set()
     finally:
         stop.set()
         watcher.join()
-    if cancelled:
-        raise SimulationCancelled
+    if stopped:
+        raise ended_by[0] if ended_by else SimulationCancelled()
     return result
 
 

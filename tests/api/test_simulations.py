@@ -377,3 +377,67 @@ def test_a_job_given_back_by_a_dead_worker_starts_over_unless_it_ended(alice):
     cancelled.refresh_from_db()
     assert cancelled.state == "cancelled"
     assert Simulation.objects.count() == 1
+
+
+@override_settings(VIVIDO_SIMULATION_LOST_SECONDS=30)
+def test_the_sweep_queues_again_a_job_that_gave_no_sign_of_life(alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from designer.models import SimulationJob
+    from designer.simulations.jobs import lost_jobs_resend, run_simulation_job
+
+    flow = crew_flow(alice)
+    parameters = {"iterations": 100, "seed": 5, "blueprints": ["parallel"]}
+    parameters |= {"max_retries": 2, "overrides": {}}
+    lost, alive = (
+        SimulationJob.objects.create(
+            flow=flow, cost=1, parameters=parameters, state="running", worker="gone:1"
+        )
+        for _ in range(2)
+    )
+    SimulationJob.objects.filter(pk=lost.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=31)
+    )
+    assert lost_jobs_resend() == [lost.pk]
+    assert lost_jobs_resend() == []  # sent once, not at every sweep
+    lost.refresh_from_db()
+    alive.refresh_from_db()
+    assert (lost.state, alive.state) == ("queued", "running")
+    run_simulation_job(lost.pk)  # the message the sweep sent
+    lost.refresh_from_db()
+    assert lost.state == "succeeded" and lost.simulation.seed == 5
+
+
+def test_a_process_whose_job_was_taken_over_stops_and_keeps_nothing(alice):
+    from designer.models import SimulationJob
+    from designer.simulations import jobs as simulations
+
+    flow = crew_flow(alice)
+    job = SimulationJob.objects.create(
+        flow=flow,
+        cost=1,
+        parameters={
+            "iterations": 20_000,
+            "seed": 1,
+            "blueprints": ["parallel"],
+            "max_retries": 2,
+            "overrides": {},
+        },
+    )
+    original = simulations.simulation_create
+
+    def taken_over(**kwargs):
+        # Another process claims the job while this one computes.
+        SimulationJob.objects.filter(pk=job.pk).update(worker="elsewhere:2")
+        return original(**kwargs)
+
+    simulations.simulation_create = taken_over
+    try:
+        simulations.run_simulation_job(job.pk)
+    finally:
+        simulations.simulation_create = original
+    job.refresh_from_db()
+    assert (job.state, job.worker, job.simulation) == ("running", "elsewhere:2", None)
+    assert not Simulation.objects.exists()

@@ -62,6 +62,7 @@ class Cluster:
             "VIVIDO_SWEEP_SECONDS": "1",
             "VIVIDO_SWEEP_GRACE_SECONDS": "1",
             "VIVIDO_HEARTBEAT_SECONDS": "2",
+            "VIVIDO_SIMULATION_LOST_SECONDS": "5",
             "VIVIDO_CLUSTER_LOG": str(self.actions_log),
             "VIVIDO_THROTTLE_EXPENSIVE": "100000/min",
             "VIVIDO_THROTTLE_TOKEN": "100000/min",

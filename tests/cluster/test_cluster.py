@@ -569,6 +569,29 @@ def test_a_job_whose_worker_process_dies_starts_again_and_ends_once(cluster, pos
     assert [s["id"] for s in kept] == [row["simulation"]]  # kept once
 
 
+def test_a_job_whose_whole_worker_dies_is_queued_again_by_the_sweep(cluster, postgres):
+    """The worker computing the job is killed outright, its message stays with Redis: the
+    sweep sees the job give no sign of life and queues it again; the other worker ends it."""
+    flow = busy_flow(cluster, 120)
+    job_id = cluster.call("web1", "POST", f"/api/flows/{flow}/simulations/", BIG_SIMULATION)["job"]
+    feed = JobFeed(cluster, "web2", job_id)
+    feed.wait_progress(lambda: job_row(postgres, job_id))
+    first = job_row(postgres, job_id)["worker"]
+    victim = worker_of(cluster, first)
+    assert victim in ("w1", "w2")
+    cluster.kill(victim)
+    states = feed.ended(90)
+    assert [s["state"] for s in states].count("queued") >= 1  # shown queued again
+    assert states[-1]["state"] == "succeeded"
+    row = job_row(postgres, job_id)
+    survivor = {"w1": "w2", "w2": "w1"}[victim]
+    assert row["state"] == "succeeded" and worker_of(cluster, row["worker"]) == survivor
+    kept = cluster.call("web1", "GET", f"/api/flows/{flow}/simulations/")
+    assert [s["id"] for s in kept] == [row["simulation"]]
+    cluster.start_worker(victim)
+    cluster.wait_worker(victim, 90)
+
+
 def test_an_optimisation_job_runs_on_a_worker(cluster, postgres):
     flow = busy_flow(cluster, 14)
     body = {"blueprint": "parallel", "time_limit": 3.5}
