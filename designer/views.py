@@ -11,7 +11,6 @@ from designer import selectors
 from designer.analysis.assessment import DIMENSIONS, READINESS_QUESTIONS, STEPS
 from designer.analysis.report import report_blocks
 from designer.analysis.schedule import analyse
-from designer.analysis.scheduling import BLUEPRINTS
 from designer.assessments import assessment_state
 
 _swagger = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
@@ -50,7 +49,6 @@ def editor(request: HttpRequest, flow_id: int) -> HttpResponse:
             "export": f"/api/flows/{flow.pk}/export/",
             "import": "/api/flows/import/",
         },
-        "executors": ["simulated", "manual"],
     }
     return render(request, "designer/editor.html", {"flow": flow, "page": page})
 
@@ -72,7 +70,6 @@ def simulate(request: HttpRequest, flow_id: int) -> HttpResponse:
             "needs": {t.key: list(t.resources) for t in flow_spec.tasks},
             "critical_path": analyse(flow_spec)["critical_path"],
         },
-        "blueprints": list(BLUEPRINTS),
         "api": {
             "preview": f"/api/flows/{flow.pk}/simulations/preview/",
             "simulations": f"/api/flows/{flow.pk}/simulations/",
