@@ -4,23 +4,14 @@ offers a deployer's registered action as an executor, and saving keeps the choic
 import json
 import re
 
-import pytest
 from django.test import override_settings
 
 from designer import selectors, services
 from designer.models import Flow
-from tests.browser.conftest import sign_in
 from tests.factories import content_document
 
 ACTIONS = {"notify": "tests.runs.actions.record"}
 READY = "window.vividoEditor?.state.analysis && !window.vividoEditor.state.loading"
-
-
-@pytest.fixture
-def signed_in(page, alice):
-    sign_in(page, "alice", "alice-password-1")
-    page.wait_for_url("**/")
-    return page
 
 
 def page_constants(html):
@@ -65,7 +56,9 @@ def test_the_editor_offers_a_registered_action_and_saves_it(signed_in, alice):
     page.goto(f"/flows/{flow.pk}/")
     page.wait_for_function(READY)
     page.evaluate("window.vividoEditor.cy.fit(undefined, 30)")
-    page.evaluate("window.vividoEditor.cy.nodes('.task').filter(n => n.data('key') === 'T3').select()")
+    page.evaluate(
+        "window.vividoEditor.cy.nodes('.task').filter(n => n.data('key') === 'T3').select()"
+    )
     executor = page.get_by_label("Executor")
     assert executor.locator("option").all_inner_texts() == [
         "Simulated",
@@ -79,6 +72,8 @@ def test_the_editor_offers_a_registered_action_and_saves_it(signed_in, alice):
     assert [t["executor"] for t in saved["tasks"] if t["key"] == "T3"] == ["notify"]
     page.reload()
     page.wait_for_function(READY)
-    page.evaluate("window.vividoEditor.cy.nodes('.task').filter(n => n.data('key') === 'T3').select()")
+    page.evaluate(
+        "window.vividoEditor.cy.nodes('.task').filter(n => n.data('key') === 'T3').select()"
+    )
     assert page.get_by_label("Executor").input_value() == "notify"
     assert page.js_errors == []
