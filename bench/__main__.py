@@ -69,8 +69,8 @@ def analysis(repeat: int = REPEAT) -> Report:
     """Reading and analysing a 10,000-task flow, against networkx's longest path on it."""
     import networkx as nx
 
+    from designer.analysis.cpm import analyse
     from designer.analysis.document import flow_from_document
-    from designer.analysis.schedule import analyse
 
     tasks, dependencies, seed = 10_000, 50_000, 20_240_601
     doc = random_dag_document(tasks, dependencies, seed)
@@ -128,7 +128,7 @@ def monte_carlo(repeat: int = REPEAT) -> Report:
 
     from designer.analysis.document import flow_from_document
     from designer.analysis.graph import FlowGraph
-    from designer.analysis.scheduling import plan_for
+    from designer.analysis.plans import plan_for
     from designer.analysis.simulation import forward_many, pert_samples, simulate
 
     tasks, dependencies, seed, iterations = 1_000, 3_000, 20_240_602, 10_000
@@ -344,7 +344,7 @@ def _list_scheduler_growth(repeat: int) -> list[tuple[int, float, float]]:
     (kept in the tests as its oracle)."""
     from designer.analysis.document import flow_from_document
     from designer.analysis.graph import FlowGraph
-    from designer.analysis.scheduling import list_schedule, plan_for
+    from designer.analysis.plans import list_schedule, plan_for
     from tests.analysis.list_schedule_oracle import oracle_list_schedule
 
     rows = []

@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from designer import drawing, selectors, services
+from designer.analysis.cpm import analyse
 from designer.analysis.document import FLOW_DOCUMENT_SCHEMA
-from designer.analysis.schedule import analyse
 from designer.api_support import (
     DocsPermission,
     etag_for,

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from designer import drawing, selectors, services
-from designer.analysis.schedule import analyse
+from designer.analysis.cpm import analyse
 from designer.throttling import ExpensiveThrottle
 
 

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from designer import selectors
-from designer.analysis.scheduling import BLUEPRINTS
+from designer.analysis.plans import BLUEPRINTS
 from designer.analysis.simulation import WhatIf, check_simulation
 from designer.models import Simulation
 from designer.simulations import (

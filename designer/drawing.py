@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from itertools import pairwise
 from typing import Any
 
+from designer.analysis.cpm import analyse
 from designer.analysis.model import Flow, format_duration
-from designer.analysis.schedule import analyse
 
 DIRECTIONS: tuple[str, ...] = ("LR", "TB")
 RENDER_FORMATS: tuple[str, ...] = ("svg", "png", "pdf")

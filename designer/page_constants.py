@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from designer.analysis.model import BUILTIN_EXECUTORS, KEY_PATTERN, TIME_UNITS, UNIT_ABBREVIATIONS
-from designer.analysis.scheduling import BLUEPRINTS
+from designer.analysis.plans import BLUEPRINTS
 from runs.models import POLICIES
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -23,7 +24,36 @@ def flow_of(user: AbstractBaseUser, flow_id: int) -> models.Flow:
 
 
 def flow_spec(flow: models.Flow) -> spec.Flow:
-    """The stored flow as the analysis core's plain data, lists in the user's order."""
+    """The stored flow as the analysis core's plain data, lists in the user's order.
+
+    The rows are read in several queries, and a save may land between two of them. Every save
+    moves the version in its own transaction, so a read that sees the same version before
+    and after is one whole version; otherwise it is read again. `flow` is refreshed to the
+    version read, so an ETag built from it names what was returned.
+    """
+    for _ in range(READ_ATTEMPTS - 1):
+        flow.refresh_from_db()
+        try:
+            read = _flow_rows(flow)
+        except KeyError:  # a dependency of a newer version than the tasks read
+            continue
+        if _version_of(flow) == flow.version:
+            return read
+    with transaction.atomic():
+        # Saves contend for the same row lock, so none can land during this last read.
+        models.Flow.objects.select_for_update().only("pk").get(pk=flow.pk)
+        flow.refresh_from_db()
+        return _flow_rows(flow)
+
+
+READ_ATTEMPTS = 5
+
+
+def _version_of(flow: models.Flow) -> int:
+    return models.Flow.objects.values_list("version", flat=True).get(pk=flow.pk)
+
+
+def _flow_rows(flow: models.Flow) -> spec.Flow:
     pools = list(flow.resources.all())
     phases = list(flow.phases.all())
     pool_names = {p.id: p.name for p in pools}

@@ -247,7 +247,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # The simulations' and the runs' blueprint choices are one set: one name in the schema.
-    "ENUM_NAME_OVERRIDES": {"BlueprintEnum": "designer.analysis.scheduling.BLUEPRINTS"},
+    "ENUM_NAME_OVERRIDES": {"BlueprintEnum": "designer.analysis.plans.BLUEPRINTS"},
 }
 
 LOGGING = {

@@ -9,8 +9,8 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from designer import selectors
 from designer.analysis.assessment import DIMENSIONS, READINESS_QUESTIONS, STEPS
+from designer.analysis.cpm import analyse
 from designer.analysis.report import report_blocks
-from designer.analysis.schedule import analyse
 from designer.assessments import assessment_state
 
 _swagger = SpectacularSwaggerSplitView.as_view(url_name="api-schema")

@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
@@ -53,13 +52,14 @@ from designer import selectors
 from designer.analysis.document import flow_from_document
 from designer.analysis.graph import FlowGraph
 from designer.analysis.model import Flow as FlowSpec
-from designer.analysis.scheduling import (
+from designer.analysis.plans import (
     Plan,
     check_capacities,
     plan_for,
     remaining_path,
     startable,
 )
+from designer.analysis.sampling import attempt_outcome, new_seed
 from designer.errors import DomainError
 from designer.models import Flow
 from runs.events import publish_after_commit
@@ -254,7 +254,7 @@ def _create(
         {p.name: p.capacity for p in spec.resources},
     )
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**32)  # type: ignore[operator]
+        seed = new_seed()
     with transaction.atomic():
         run = Run.objects.create(
             flow=flow,
@@ -393,17 +393,13 @@ def _begin(
 
 
 def simulated_outcome(run: Run, ctx: _Context, task: TaskRun) -> tuple[float, bool]:
-    """The attempt's duration in seconds and whether it fails: drawn from the run's seed, the
-    task and the attempt, so a restarted engine draws the same again."""
-    spec = ctx.spec.tasks[task.position]
-    rng = np.random.default_rng([run.seed, task.position, task.attempts])
-    o, m, p = spec.duration.optimistic, spec.duration.likely, spec.duration.pessimistic
-    if p > o:
-        units = o + (p - o) * rng.beta(1 + 4 * (m - o) / (p - o), 1 + 4 * (p - m) / (p - o))
-    else:
-        units = m
-    fails = bool(rng.random() < spec.failure_rate)
-    return float(units) * run.time_scale, fails
+    """The attempt's duration in seconds and whether it fails: the core's draw for the run's
+    seed, the task and the attempt (`attempt_outcome`), so a restarted engine draws the same
+    again and durations follow the simulator's PERT-Beta."""
+    units, fails = attempt_outcome(
+        run.seed, task.position, task.attempts, ctx.spec.tasks[task.position]
+    )
+    return units * run.time_scale, fails
 
 
 _SKIP_WORDS = {"failed": "failed", "skipped": "was skipped", "cancelled": "was cancelled"}

@@ -7,7 +7,7 @@ sequence number per run) in one transaction.
 from django.conf import settings
 from django.db import models
 
-from designer.analysis.scheduling import BLUEPRINTS as BLUEPRINT_NAMES
+from designer.analysis.plans import BLUEPRINTS as BLUEPRINT_NAMES
 
 BLUEPRINTS = [(b, b) for b in BLUEPRINT_NAMES]
 POLICIES = [

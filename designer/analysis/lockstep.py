@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from .scheduling import Plan
+from .plans import Plan
 
 Array = NDArray[np.float64]
 Index = NDArray[np.intp]
@@ -52,19 +52,12 @@ def _expand(pointer: Index, flat: Index, rows: Index, items: Index) -> tuple[Ind
 
 
 def remaining_paths(plan: Plan, duration: Array) -> Array:
-    """`remaining_path` over every iteration (tasks × iterations), with the same arithmetic."""
+    """`remaining_path` over every iteration (tasks × iterations): the same rule
+    (`Plan.remaining`) on rows, so the same arithmetic."""
     rest = np.empty_like(duration)
-    delay = [plan.delay(i) for i in range(len(duration))]
     for tasks in reversed(plan.phases):
         for i in reversed(tasks):
-            after = plan.succs[i]
-            if not after:
-                np.add(duration[i], 0.0, out=rest[i])
-                continue
-            tail = rest[after[0]] + delay[after[0]]
-            for u in after[1:]:
-                np.maximum(tail, rest[u] + delay[u], out=tail)
-            np.add(duration[i], tail, out=rest[i])
+            rest[i] = plan.remaining(i, rest, duration[i])
     return rest
 
 
@@ -272,7 +265,7 @@ class _Lockstep:
                 closed &= phase + 1 < len(self.plan.phases)
                 if closed.any():
                     pairs = np.unique(np.stack([rows[closed], phase[closed] + 1]), axis=1)
-                    opens = self.phase_finish[pairs[0]] + self.plan.handoff + self.plan.sync
+                    opens = self.plan.phase_opens(self.phase_finish[pairs[0]])
                     rr, roots, source = _expand(self.roots_ptr, self.roots, pairs[0], pairs[1])
                     self._pending(rr, roots, opens[source])
         self._take_ready(advance)

@@ -1,6 +1,6 @@
 """Step 6's measurements on the schedule a flow can actually keep: pools respected.
 
-The plain cycle times of `schedule.py` assume unlimited resources. A recommendation built on
+The plain cycle times of `cpm.py` assume unlimited resources. A recommendation built on
 them overstates parallelism whenever tasks share a pool, so the wizard measures every
 blueprint on the resource-constrained schedule (the list scheduler shared with the simulator
 and the run engine), puts the simulator's P50 and P80 beside it, and derives from that one
@@ -17,12 +17,12 @@ from typing import Any
 
 from .graph import FlowGraph, derived_phases
 from .model import Flow, format_duration
-from .scheduling import (
+from .plans import (
     BLUEPRINTS,
     Blueprint,
     Plan,
     Slot,
-    check_capacities,
+    constrained_schedule,
     cycle_time,
     forward,
     list_schedule,
@@ -63,10 +63,7 @@ def constrained_slots(
     plan = plan_for(g, blueprint, handoff=handoff, sync=sync)
     needs = [dict(t.resources) for t in g.flow.tasks]
     capacity = {p.name: p.capacity for p in g.flow.resources}
-    check_capacities(g.keys, needs, capacity)
-    if blueprint == "sequential" or not any(needs):
-        return plan, forward(plan, g.duration)
-    return plan, list_schedule(plan, g.duration, needs, capacity)
+    return plan, constrained_schedule(plan, g.keys, g.duration, needs, capacity)
 
 
 def driving_chain(g: FlowGraph, plan: Plan, slots: Sequence[Slot]) -> list[dict[str, str]]:
@@ -86,9 +83,10 @@ def driving_chain(g: FlowGraph, plan: Plan, slots: Sequence[Slot]) -> list[dict[
     needs = [t.resources for t in g.flow.tasks]
     end = cycle_time(slots)
     tol = _tolerance(end)
+    finish = [s.finish for s in slots]
     phase_start = [0.0] * len(plan.phases)
     for k in range(1, len(plan.phases)):
-        phase_start[k] = max(slots[i].finish for i in plan.phases[k - 1]) + plan.handoff + plan.sync
+        phase_start[k] = plan.phase_opens(max(finish[i] for i in plan.phases[k - 1]))
     link = "sequence" if plan.blueprint == "sequential" else "dependency"
 
     def earlier_first(candidates: list[int]) -> int:
@@ -101,9 +99,7 @@ def driving_chain(g: FlowGraph, plan: Plan, slots: Sequence[Slot]) -> list[dict[
         start = slots[node].start
         before = plan.preds[node]
         k = plan.phase_of[node]
-        ready = (
-            max(slots[p].finish for p in before) + plan.delay(node) if before else phase_start[k]
-        )
+        ready = plan.ready_time(node, finish, phase_start[k])
         previous: int | None = None
         via = "start"
         if start > ready + tol:

@@ -23,18 +23,18 @@ from .errors import FlowError
 from .graph import FlowGraph
 from .lockstep import list_schedule_cycle_times
 from .model import Flow
-from .scheduling import (
+from .plans import (
     BLUEPRINTS,
     Blueprint,
     Plan,
     Slot,
     check_capacities,
+    constrained_schedule,
     cycle_time,
-    forward,
-    list_schedule,
     plan_for,
     pool_usage,
 )
+from .sampling import new_seed, pert_beta
 
 Array = NDArray[np.float64]
 Progress = Callable[[float], None]  # called with the share of the work done, 0 to 1
@@ -110,11 +110,8 @@ def check_simulation(
 
 
 def _schedule(setting: _Setting, plan: Plan, duration: Sequence[float]) -> list[Slot]:
-    # One at a time never contends for a pool (capacities were checked), so sequential
-    # needs no list scheduling.
-    if setting.constrained and plan.blueprint != "sequential":
-        return list_schedule(plan, duration, setting.needs, setting.capacity)
-    return forward(plan, duration)
+    keys = setting.graph.keys
+    return constrained_schedule(plan, keys, duration, setting.needs, setting.capacity)
 
 
 def constrained_schedules(
@@ -162,13 +159,13 @@ def pert_samples(
     iterations: int,
     seed: np.random.SeedSequence,
 ) -> Array:
-    """Durations (tasks × iterations) from PERT-Beta: o + (p − o)·Beta(α, β) with
-    α = 1 + 4(m − o)/(p − o), β = 1 + 4(p − m)/(p − o); a task with o = p is a constant.
+    """Durations (tasks × iterations) from PERT-Beta (`sampling.pert_beta`, the sampler the
+    run engine draws from too); a task with o = p is a constant.
 
     The uncertain tasks are split into a fixed number of row blocks, each drawn from its own
-    stream of `seed` on its own thread (NumPy draws without the GIL), row by row straight
-    into the result (the same draws, in the same order, as one call per block, without
-    sample-sized temporaries): the numbers depend on the seed alone, not on the core count.
+    stream of `seed` on its own thread (NumPy draws without the GIL), row by row into the
+    result (the same draws, in the same order, as one call per block): the numbers depend on
+    the seed alone, not on the core count.
     """
     samples = np.empty((len(likely), iterations))
     spread = pessimistic - optimistic
@@ -177,17 +174,13 @@ def pert_samples(
     samples[certain] = likely[certain, None]
     if not uncertain.size:
         return samples
-    o, m, width = optimistic[uncertain], likely[uncertain], spread[uncertain]
-    alpha = 1 + 4 * (m - o) / width
-    beta = 1 + 4 * (pessimistic[uncertain] - m) / width
-    blocks = np.array_split(np.arange(uncertain.size), SAMPLING_STREAMS)
+    blocks = np.array_split(uncertain, SAMPLING_STREAMS)
+    o, m, p = optimistic.tolist(), likely.tolist(), pessimistic.tolist()
 
     def draw(block: NDArray[np.intp], stream: np.random.SeedSequence) -> None:
         rng = np.random.default_rng(stream)
-        for k in block.tolist():
-            row = samples[uncertain[k]]
-            np.multiply(rng.beta(alpha[k], beta[k], size=iterations), width[k], out=row)
-            row += o[k]
+        for i in block.tolist():
+            samples[i] = pert_beta(rng, o[i], m[i], p[i], iterations)
 
     list(_sampling_pool().map(draw, blocks, seed.spawn(SAMPLING_STREAMS)))  # errors surface
     return samples
@@ -234,28 +227,15 @@ def _apply_retries(
 
 
 def forward_many(plan: Plan, duration: Array) -> Array:
-    """The plan's forward pass over every iteration at once: finish times, tasks × iterations."""
+    """The plan's forward pass over every iteration at once: finish times, tasks × iterations.
+    The same ready rule as `forward` (`Plan.ready_time`), on rows instead of floats."""
     finish = np.empty_like(duration)
-    iterations = duration.shape[1]
-    phase_start = np.zeros(iterations)
-    latest = np.empty(iterations)
+    opens = np.zeros(duration.shape[1])
     for k, tasks in enumerate(plan.phases):
         if k:
-            phase_start = finish[plan.phases[k - 1]].max(axis=0) + plan.handoff + plan.sync
+            opens = plan.phase_opens(finish[plan.phases[k - 1]].max(axis=0))
         for i in tasks:
-            before = plan.preds[i]
-            if not before:
-                np.add(phase_start, duration[i], out=finish[i])
-                continue
-            # The latest predecessor without gathering their rows into a copy.
-            if len(before) == 1:
-                np.copyto(latest, finish[before[0]])
-            else:
-                np.maximum(finish[before[0]], finish[before[1]], out=latest)
-                for p in before[2:]:
-                    np.maximum(latest, finish[p], out=latest)
-            np.add(duration[i], plan.delay(i), out=finish[i])
-            np.add(latest, finish[i], out=finish[i])
+            np.add(plan.ready_time(i, finish, opens), duration[i], out=finish[i])
     return finish
 
 
@@ -277,15 +257,7 @@ def criticality_many(
     start = np.empty(iterations)
     other = np.empty(iterations)
     for i in reversed(plan.phases[0] if plan.phases else []):
-        after = plan.succs[i]
-        if after:
-            np.subtract(latest_start[after[0]], plan.delay(after[0]), out=start)
-            for u in after[1:]:
-                np.subtract(latest_start[u], plan.delay(u), out=other)
-                np.minimum(start, other, out=start)
-        else:
-            np.copyto(start, end)
-        np.subtract(start, duration[i], out=start)
+        np.subtract(plan.latest_finish(i, latest_start, end), duration[i], out=start)
         # slack = latest start − earliest start, earliest start = finish − duration
         np.subtract(finish[i], duration[i], out=other)
         np.subtract(start, other, out=other)
@@ -312,7 +284,7 @@ def simulate(
     if not 0 <= max_retries <= 20:
         raise FlowError("max_retries must be between 0 and 20", field="max_retries")
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**32)  # type: ignore[operator]
+        seed = new_seed()
     if seed < 0:
         raise FlowError("seed must be 0 or more", field="seed")
     blueprints = tuple(dict.fromkeys(blueprints))

@@ -8,7 +8,7 @@ import heapq
 import math
 from collections.abc import Mapping, Sequence
 
-from designer.analysis.scheduling import Plan, Slot, remaining_path
+from designer.analysis.plans import Plan, Slot, remaining_path
 
 
 def oracle_list_schedule(

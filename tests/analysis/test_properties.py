@@ -16,10 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from designer.analysis.document import FORMAT, flow_from_document, flow_to_document
-from designer.analysis.errors import FlowError
-from designer.analysis.model import STRENGTHS, TIME_UNITS
-from designer.analysis.schedule import (
+from designer.analysis.cpm import (
     FlowGraph,
     analyse,
     cycle_time,
@@ -27,6 +24,9 @@ from designer.analysis.schedule import (
     parallel_schedule,
     sequential_schedule,
 )
+from designer.analysis.document import FORMAT, flow_from_document, flow_to_document
+from designer.analysis.errors import FlowError
+from designer.analysis.model import STRENGTHS, TIME_UNITS
 
 MAX_TASKS = 25
 SETTINGS = settings(
@@ -321,7 +321,7 @@ def pooled_plans(draw: st.DrawFn) -> tuple[Any, ...]:
     """A random flow with pools (some tasks needing several, some more than one unit), phases
     for hybrid, delays, and durations with many ties (quarter hours, zeros included)."""
     from designer.analysis.graph import FlowGraph as Graph
-    from designer.analysis.scheduling import plan_for
+    from designer.analysis.plans import plan_for
 
     n = draw(st.integers(1, 40))
     pools = draw(st.lists(st.integers(1, 4), min_size=1, max_size=4))
@@ -374,7 +374,7 @@ def pooled_plans(draw: st.DrawFn) -> tuple[Any, ...]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pooled_plans())
 def test_event_driven_list_schedule_is_the_greedy_rule(case: tuple[Any, ...]) -> None:
-    from designer.analysis.scheduling import list_schedule
+    from designer.analysis.plans import list_schedule
     from tests.analysis.list_schedule_oracle import oracle_list_schedule
 
     plan, duration, needs, capacity = case
@@ -393,7 +393,7 @@ def test_lockstep_list_schedules_are_list_schedule_per_iteration(
     import numpy as np
 
     from designer.analysis import lockstep
-    from designer.analysis.scheduling import list_schedule
+    from designer.analysis.plans import list_schedule
 
     plan, duration, needs, capacity = case
     columns = [duration] + [

@@ -5,11 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from designer.analysis.cpm import analyse
 from designer.analysis.document import flow_from_document
 from designer.analysis.errors import FlowError
 from designer.analysis.graph import FlowGraph
-from designer.analysis.schedule import analyse
-from designer.analysis.scheduling import cycle_time, forward, list_schedule, plan_for, pool_usage
+from designer.analysis.plans import cycle_time, forward, list_schedule, plan_for, pool_usage
 from designer.analysis.simulation import WhatIf, constrained_schedules, pert_samples, simulate
 from tests.factories import content_document, flow_document
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from designer.analysis.cpm import analyse
 from designer.analysis.document import flow_from_document
 from designer.analysis.errors import FlowError
-from designer.analysis.schedule import analyse
 from tests.factories import content_document, flow_document
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from designer.analysis.cpm import analyse, topological_order
 from designer.analysis.document import flow_from_document
-from designer.analysis.schedule import analyse, topological_order
 from tests.factories import content_document, flow_document
 
 

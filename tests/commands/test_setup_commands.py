@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from designer import selectors
-from designer.analysis.schedule import analyse
+from designer.analysis.cpm import analyse
 from designer.models import Flow
 
 

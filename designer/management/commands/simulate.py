@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from designer.analysis.errors import FlowError
-from designer.analysis.scheduling import BLUEPRINTS
+from designer.analysis.plans import BLUEPRINTS
 from designer.models import Flow
 from designer.simulations import simulation_compute
 

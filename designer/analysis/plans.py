@@ -1,11 +1,13 @@
-"""The scheduling core: what each blueprint lets a task wait for, and who starts next.
+"""Plans: what each blueprint lets a task wait for, and who starts next.
 
 One `Plan` per blueprint holds the rule of the design document — a task is ready when its
 predecessors have finished, plus the handoff delay, plus the sync overhead at a join, and
-not before its phase has started — and three consumers share it: the deterministic
-schedules (`forward`), the Monte Carlo simulator (the same pass over arrays of sampled
-durations) and the resource-constrained list scheduler (`list_schedule`), which is also
-what the run engine asks which task may start next.
+not before its phase has started. The rule is written once, in `Plan.ready_time` and
+`Plan.phase_opens` (its mirror for the backward pass in `Plan.latest_finish`), and every
+pass calls it: the deterministic schedules (`forward`, `backward`), the Monte Carlo
+simulator (the same functions over arrays of sampled durations), the resource-constrained
+list scheduler (`list_schedule`) and the run engine's question of what may start now
+(`startable`). The CPM figures built on these passes are in `cpm`.
 """
 
 from __future__ import annotations
@@ -14,13 +16,38 @@ import heapq
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
 
 from .errors import FlowError
 from .graph import FlowGraph, hybrid_phases
 
 Blueprint = Literal["sequential", "hybrid", "parallel"]
 BLUEPRINTS: tuple[Blueprint, ...] = ("sequential", "hybrid", "parallel")
+
+# A time: one float for one schedule, or an array of them for many iterations at once.
+Time = TypeVar("Time", float, NDArray[np.float64])
+_Time_co = TypeVar("_Time_co", float, NDArray[np.float64], covariant=True)
+
+
+class Times(Protocol[_Time_co]):
+    """Times by task index: a list of floats, or the rows (tasks × iterations) of an array."""
+
+    def __getitem__(self, i: int, /) -> _Time_co: ...
+
+
+def _later(a: Time, b: Time) -> Time:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.maximum(a, b)
+    return a if a >= b else b
+
+
+def _earlier(a: Time, b: Time) -> Time:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.minimum(a, b)
+    return a if a <= b else b
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +77,51 @@ class Plan:
     def delay(self, i: int) -> float:
         """What a task waits after its last predecessor finishes: h, plus s at a join."""
         return self.handoff + (self.sync if len(self.preds[i]) > 1 else 0.0)
+
+    def phase_opens(self, last_finish: Time, scale: float = 1.0) -> Time:
+        """When a phase opens: h + s after the last task of the phase before it finishes
+        (delays multiplied by `scale`, the run engine's seconds per time unit)."""
+        return last_finish + self.handoff * scale + self.sync * scale
+
+    def ready_time(self, i: int, finish: Times[Time], opens: Time, scale: float = 1.0) -> Time:
+        """The ready rule, the one every pass uses: task i may start `delay(i)` after its
+        last predecessor finishes, and not before its phase opens at `opens`.
+
+        Generic over the time: floats for one schedule (`forward`, `list_schedule`,
+        `startable`) or arrays for every iteration at once (`forward_many`); `finish` need
+        only hold the predecessors' finishes.
+        """
+        before = self.preds[i]
+        if not before:
+            return opens
+        last = finish[before[0]]
+        for p in before[1:]:
+            last = _later(last, finish[p])
+        return _later(opens, last + self.delay(i) * scale)
+
+    def latest_finish(self, i: int, latest_start: Times[Time], end: Time) -> Time:
+        """The backward pass's rule, the mirror of `ready_time`: task i must finish by the
+        delay before its tightest successor's latest start, or by `end` if none follows.
+        Generic over the time like `ready_time`; `latest_start` need only hold the
+        successors'."""
+        after = self.succs[i]
+        if not after:
+            return end
+        finish = latest_start[after[0]] - self.delay(after[0])
+        for u in after[1:]:
+            finish = _earlier(finish, latest_start[u] - self.delay(u))
+        return finish
+
+    def remaining(self, i: int, rest: Times[Time], duration: Time) -> Time:
+        """Task i's duration plus the longest chain after it of delays and durations (the
+        list scheduler's priority), from its successors' own; generic like `ready_time`."""
+        after = self.succs[i]
+        if not after:
+            return duration + 0.0
+        tail = self.delay(after[0]) + rest[after[0]]
+        for u in after[1:]:
+            tail = _later(tail, self.delay(u) + rest[u])
+        return duration + tail
 
 
 def plan_for(
@@ -108,24 +180,27 @@ def plan_for(
 
 def forward(plan: Plan, duration: Sequence[float]) -> list[Slot]:
     """Every task as early as the plan allows, with unlimited resources."""
-    slots = [Slot(0.0, 0.0)] * len(duration)
-    phase_start = 0.0
-    handoff, join = plan.handoff, plan.handoff + plan.sync
+    start = [0.0] * len(duration)
+    finish = [0.0] * len(duration)
+    opens = 0.0
     for k, tasks in enumerate(plan.phases):
         if k:
-            phase_start = (
-                max(slots[i].finish for i in plan.phases[k - 1]) + plan.handoff + plan.sync
-            )
+            opens = plan.phase_opens(max(finish[i] for i in plan.phases[k - 1]))
         for i in tasks:
-            before = plan.preds[i]
-            if not before:
-                start = phase_start
-            elif len(before) == 1:
-                start = slots[before[0]].finish + handoff
-            else:
-                start = max(slots[p].finish for p in before) + join
-            slots[i] = Slot(start, start + duration[i])
-    return slots
+            start[i] = plan.ready_time(i, finish, opens)
+            finish[i] = start[i] + duration[i]
+    return [Slot(s, f) for s, f in zip(start, finish, strict=True)]
+
+
+def backward(plan: Plan, duration: Sequence[float], end: float) -> tuple[list[float], list[float]]:
+    """Latest starts and finishes that still end by `end` (the CPM backward pass)."""
+    latest_start = [0.0] * len(duration)
+    latest_finish = [0.0] * len(duration)
+    for tasks in reversed(plan.phases):
+        for i in reversed(tasks):
+            latest_finish[i] = plan.latest_finish(i, latest_start, end)
+            latest_start[i] = latest_finish[i] - duration[i]
+    return latest_start, latest_finish
 
 
 def cycle_time(slots: Sequence[Slot]) -> float:
@@ -138,10 +213,24 @@ def remaining_path(plan: Plan, duration: Sequence[float]) -> list[float]:
     rest = [0.0] * len(duration)
     for tasks in reversed(plan.phases):
         for i in reversed(tasks):
-            after = plan.succs[i]
-            tail = max((plan.delay(u) + rest[u] for u in after), default=0.0)
-            rest[i] = duration[i] + tail
+            rest[i] = plan.remaining(i, rest, duration[i])
     return rest
+
+
+def constrained_schedule(
+    plan: Plan,
+    keys: Sequence[str],
+    duration: Sequence[float],
+    needs: Sequence[Mapping[str, int]],
+    capacity: Mapping[str, int],
+) -> list[Slot]:
+    """The schedule with pools respected. Where nothing can contend — no task needs a pool,
+    or one task at a time — it is the forward pass. `keys` name a task that needs more of a
+    pool than it holds, which could never start (`check_capacities`)."""
+    check_capacities(keys, needs, capacity)
+    if plan.blueprint == "sequential" or not any(needs):
+        return forward(plan, duration)
+    return list_schedule(plan, duration, needs, capacity)
 
 
 def check_capacities(
@@ -185,10 +274,10 @@ def list_schedule(
     priority = remaining_path(plan, duration)
     rank = plan.rank
     succs, preds = plan.succs, plan.preds
-    delay = [plan.delay(i) for i in range(n)]
     wants = [[(pool, units) for pool, units in need.items() if units > 0] for need in needs]
     waiting = [len(p) for p in preds]
-    last_pred_finish = [0.0] * n
+    finished = [0.0] * n
+    opened = [0.0] * len(plan.phases)
     left_in_phase = [len(tasks) for tasks in plan.phases]
     phase_finish = 0.0
     free = dict(capacity)
@@ -205,6 +294,7 @@ def list_schedule(
     heappush, heappop = heapq.heappush, heapq.heappop
 
     def open_phase(k: int, at: float) -> None:
+        opened[k] = at
         for i in plan.phases[k]:
             if not preds[i]:
                 heappush(pending, (at, i))
@@ -272,21 +362,21 @@ def list_schedule(
             raise RuntimeError("list schedule stalled: capacities were not checked")
         while running and running[0][0] <= now:
             finish, i = heappop(running)
+            finished[i] = finish
             for pool, units in wants[i]:
                 free[pool] += units
                 released.add(pool)
             for u in succs[i]:
                 waiting[u] -= 1
-                if finish > last_pred_finish[u]:
-                    last_pred_finish[u] = finish
                 if waiting[u] == 0:
-                    heappush(pending, (last_pred_finish[u] + delay[u], u))
+                    ready = plan.ready_time(u, finished, opened[plan.phase_of[u]])
+                    heappush(pending, (ready, u))
             k = plan.phase_of[i]
             left_in_phase[k] -= 1
             if finish > phase_finish:
                 phase_finish = finish
             if left_in_phase[k] == 0 and k + 1 < len(plan.phases):
-                open_phase(k + 1, phase_finish + plan.handoff + plan.sync)
+                open_phase(k + 1, plan.phase_opens(phase_finish))
     return [Slot(starts[i], starts[i] + duration[i]) for i in range(n)]
 
 
@@ -341,14 +431,15 @@ def startable(
     for held in running_needs:
         for pool, units in held.items():
             free[pool] -= units
+    finish = [at or 0.0 for at in finished_at]
     phase_open: list[float | None] = []
     opened: float | None = 0.0
     for k in range(len(plan.phases)):
         if k and opened is not None:
             previous = plan.phases[k - 1]
             if all(done[i] for i in previous):
-                last = max((finished_at[i] or 0.0 for i in previous), default=0.0)
-                opened = max(opened, last + (plan.handoff + plan.sync) * scale)
+                last = max((finish[i] for i in previous), default=0.0)
+                opened = _later(opened, plan.phase_opens(last, scale))
             else:
                 opened = None
         phase_open.append(opened)
@@ -360,10 +451,7 @@ def startable(
         opens = phase_open[plan.phase_of[i]]
         if opens is None or not all(done[p] for p in plan.preds[i]):
             continue
-        at = opens
-        if plan.preds[i]:
-            last = max(finished_at[p] or 0.0 for p in plan.preds[i])
-            at = max(at, last + plan.delay(i) * scale)
+        at = plan.ready_time(i, finish, opens, scale)
         earliest = not_before[i] if not_before is not None else None
         if earliest is not None:
             at = max(at, earliest)

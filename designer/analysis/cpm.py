@@ -1,8 +1,9 @@
-"""Cycle times of the three blueprints, derived phases, CPM and independent clusters.
+"""The deterministic analysis: the three blueprints' cycle times, CPM and clusters.
 
-Deterministic figures use each task's likely duration; `h` is the flow's handoff delay and
-`s` its sync overhead. The definitions are those of the design document, word for word:
-the simulator and the run engine take their schedules from here.
+Figures use each task's likely duration; `h` is the flow's handoff delay and `s` its sync
+overhead. The schedules come from the plans' forward pass (`plans.forward`), so every figure
+here follows the same ready rule as the simulator and the run engine. What the analysis reports
+(`analyse`) is defined here; how a blueprint orders tasks lives in `plans`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from .graph import FlowGraph, derived_phases, hybrid_phases
 from .model import Flow
-from .scheduling import Slot, cycle_time, forward, plan_for
+from .plans import Plan, Slot, backward, cycle_time, forward, plan_for
 
 ROUNDING = 9  # decimal places kept in reported figures: hides float noise, never a real digit
 
@@ -50,19 +51,13 @@ def hybrid_schedule(g: FlowGraph) -> list[Slot]:
     return forward(plan_for(g, "hybrid"), g.duration)
 
 
-def critical_path_method(g: FlowGraph, forward: Sequence[Slot]) -> list[Timing]:
-    """Latest start and finish by the backward pass, which takes away the same h and s."""
+def critical_path_method(
+    plan: Plan, duration: Sequence[float], forward: Sequence[Slot]
+) -> list[Timing]:
+    """Latest start and finish by the plan's backward pass (CPM on the parallel plan), which
+    takes away the same h and s as the forward pass added."""
     end = cycle_time(forward)
-    latest_finish = [end] * len(g.keys)
-    latest_start = [0.0] * len(g.keys)
-    for i in reversed(g.order):
-        succs = g.hard_succs[i]
-        if succs:
-            latest_finish[i] = min(
-                latest_start[u] - g.handoff - (g.sync if len(g.hard_preds[u]) > 1 else 0.0)
-                for u in succs
-            )
-        latest_start[i] = latest_finish[i] - g.duration[i]
+    latest_start, latest_finish = backward(plan, duration, end)
     tolerance = _tolerance(end)
     timings = []
     for i, slot in enumerate(forward):
@@ -79,10 +74,10 @@ def critical_path_method(g: FlowGraph, forward: Sequence[Slot]) -> list[Timing]:
     return timings
 
 
-def critical_path(g: FlowGraph, timings: Sequence[Timing]) -> list[str]:
+def critical_path(g: FlowGraph, plan: Plan, timings: Sequence[Timing]) -> list[str]:
     """The chain of zero-slack tasks from start to end; where chains split, the lower key."""
     critical = [t.slack == 0.0 for t in timings]
-    starts = [i for i in range(len(g.keys)) if critical[i] and not g.hard_preds[i]]
+    starts = [i for i in range(len(g.keys)) if critical[i] and not plan.preds[i]]
     if not starts:
         return []
     tolerance = _tolerance(max(t.earliest_finish for t in timings))
@@ -92,13 +87,9 @@ def critical_path(g: FlowGraph, timings: Sequence[Timing]) -> list[str]:
         finish = timings[node].earliest_finish
         tight = [
             u
-            for u in g.hard_succs[node]
+            for u in plan.succs[node]
             if critical[u]
-            and abs(
-                timings[u].earliest_start
-                - (finish + g.handoff + (g.sync if len(g.hard_preds[u]) > 1 else 0.0))
-            )
-            <= tolerance
+            and abs(timings[u].earliest_start - (finish + plan.delay(u))) <= tolerance
         ]
         if not tight:
             return [g.keys[i] for i in path]
@@ -127,9 +118,10 @@ def analyse(flow: Flow) -> dict[str, Any]:
     """Everything the analysis endpoint reports, from one indexing of the flow."""
     g = FlowGraph(flow)
     sequential = sequential_schedule(g)
-    parallel = parallel_schedule(g)
+    parallel_plan = plan_for(g, "parallel")
+    parallel = forward(parallel_plan, g.duration)
     hybrid = hybrid_schedule(g)
-    timings = critical_path_method(g, parallel)
+    timings = critical_path_method(parallel_plan, g.duration, parallel)
     clusters = independent_clusters(g)
     return {
         "cycle_time": {
@@ -137,7 +129,7 @@ def analyse(flow: Flow) -> dict[str, Any]:
             "parallel": _round(cycle_time(parallel)),
             "hybrid": _round(cycle_time(hybrid)),
         },
-        "critical_path": critical_path(g, timings),
+        "critical_path": critical_path(g, parallel_plan, timings),
         "tasks": {
             key: {
                 "earliest_start": _round(t.earliest_start),
