@@ -16,7 +16,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.urls import path
 
 from designer.models import SimulationJob
-from designer.simulations import job_group, job_state, remember_loop
+from designer.simulations.jobs import job_group, remember_loop
+from designer.simulations.selectors import job_state
 
 ENDED = {"succeeded", "failed", "cancelled"}
 

@@ -28,6 +28,9 @@ class Flow(models.Model):
     value_per_time_unit = models.FloatField(null=True, blank=True)
     # Bumped by every change to the flow document; the graph endpoint's ETag.
     version = models.PositiveIntegerField(default=1)
+    # Each blueprint's cycle time at this version, stored by every save so the flow list
+    # reads it instead of analysing every flow; null until a save stores it.
+    cycle_times = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,12 +11,30 @@ from django.shortcuts import get_object_or_404
 
 from designer import models
 from designer.analysis import model as spec
+from designer.analysis.cpm import analyse
 from designer.analysis.document import flow_to_document
 
 
 def flows_of(user: AbstractBaseUser) -> QuerySet[models.Flow]:
     """The flows a user may see: their own (others' flows do not exist for them)."""
     return models.Flow.objects.filter(owner=user).annotate(task_count=Count("tasks"))
+
+
+def flows_with_cycle_times(
+    user: AbstractBaseUser,
+) -> list[tuple[models.Flow, dict[str, float]]]:
+    """The user's flows with each blueprint's cycle time, as stored by the flow's last save:
+    the flow list, in one query however many flows there are."""
+    return [
+        (flow, flow.cycle_times if flow.cycle_times is not None else flow_cycle_times(flow))
+        for flow in flows_of(user)
+    ]
+
+
+def flow_cycle_times(flow: models.Flow) -> dict[str, float]:
+    """Each blueprint's cycle time of the stored flow, computed (what a save stores)."""
+    cycle_times: dict[str, float] = analyse(flow_spec(flow))["cycle_time"]
+    return cycle_times
 
 
 def flow_of(user: AbstractBaseUser, flow_id: int) -> models.Flow:
@@ -59,7 +77,7 @@ def _flow_rows(flow: models.Flow) -> spec.Flow:
     pool_names = {p.id: p.name for p in pools}
     phase_names = {p.id: p.name for p in phases}
     needs: dict[int, dict[str, int]] = {}
-    for need in models.ResourceNeed.objects.filter(task__flow=flow).order_by("id"):
+    for need in models.ResourceNeed.objects.filter(task__flow_id=flow.pk).order_by("id"):
         needs.setdefault(need.task_id, {})[pool_names[need.pool_id]] = need.units
     tasks = list(flow.tasks.all())
     task_keys = {t.id: t.key for t in tasks}
@@ -103,3 +121,8 @@ def _flow_rows(flow: models.Flow) -> spec.Flow:
 
 def flow_document(flow: models.Flow) -> dict[str, Any]:
     return flow_to_document(flow_spec(flow))
+
+
+def flow_analysis(flow: models.Flow) -> dict[str, Any]:
+    """The analysis of the stored flow (critical path, schedules, slack)."""
+    return analyse(flow_spec(flow))

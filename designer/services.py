@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from designer import models
+from designer import models, selectors
 from designer.analysis import model as spec
 from designer.analysis.assessment import STEPS
+from designer.analysis.cpm import analyse
 from designer.analysis.document import flow_from_document
 from designer.analysis.validation import check_needs_fit
 from designer.errors import LimitExceeded, VersionConflict
@@ -30,7 +32,10 @@ SETTINGS_FIELDS = (
 
 def flow_create(*, owner: AbstractBaseUser, name: str, **fields: Any) -> models.Flow:
     """An empty flow; its settings were validated by the caller's serializer."""
-    return models.Flow.objects.create(owner=owner, name=name, **fields)
+    flow = models.Flow(owner=owner, name=name, **fields)
+    flow.cycle_times = _cycle_times(_settings_only(flow))
+    flow.save()
+    return flow
 
 
 def flow_import(
@@ -45,7 +50,9 @@ def flow_import(
     if needs_fit:
         check_needs_fit(flow_spec)
     with transaction.atomic():
-        flow = models.Flow.objects.create(owner=owner, **_settings_of(flow_spec))
+        flow = models.Flow.objects.create(
+            owner=owner, cycle_times=_cycle_times(flow_spec), **_settings_of(flow_spec)
+        )
         _write_graph(flow, flow_spec)
     return flow
 
@@ -71,6 +78,7 @@ def flow_graph_replace(
         for name, value in _settings_of(flow_spec).items():
             setattr(locked, name, value)
         locked.version += 1
+        locked.cycle_times = _cycle_times(flow_spec)
         locked.save()
         _write_graph(locked, flow_spec)
     return locked
@@ -103,9 +111,11 @@ def flow_update(
         locked = models.Flow.objects.select_for_update().get(pk=flow.pk)
         if expected_version is not None:
             _check_version(locked.version, expected_version)
+        graph = selectors.flow_spec(locked)  # read before the change: it refreshes `locked`
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.version += 1
+        locked.cycle_times = _cycle_times(replace(graph, **fields))
         locked.save()
     flow.refresh_from_db()
     return flow
@@ -113,9 +123,7 @@ def flow_update(
 
 def flow_duplicate(*, flow: models.Flow, owner: AbstractBaseUser) -> models.Flow:
     """A copy of a flow under a new name, graph and settings alike."""
-    from designer.selectors import flow_document
-
-    document = flow_document(flow)
+    document = selectors.flow_document(flow)
     document["name"] = f"{flow.name} (copy)"[:200]
     return flow_import(owner=owner, document=document)
 
@@ -174,6 +182,17 @@ def _check_limits(tasks: int, dependencies: int) -> None:
             f"dependencies; this one has {dependencies}",
             field="dependencies",
         )
+
+
+def _cycle_times(flow_spec: spec.Flow) -> dict[str, float]:
+    """What the flow list shows of a flow, stored with every version of it."""
+    cycle_times: dict[str, float] = analyse(flow_spec)["cycle_time"]
+    return cycle_times
+
+
+def _settings_only(flow: models.Flow) -> spec.Flow:
+    """A flow with no tasks yet, as the core sees it."""
+    return spec.Flow(**{name: getattr(flow, name) for name in SETTINGS_FIELDS})
 
 
 def _settings_of(flow_spec: spec.Flow) -> dict[str, Any]:

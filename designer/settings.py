@@ -232,7 +232,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "designer.api_support.exception_handler",
+    "EXCEPTION_HANDLER": "designer.api.support.exception_handler",
     # `?format=` names an export format (json, svg, …), not a renderer.
     "URL_FORMAT_OVERRIDE": None,
 }
@@ -242,7 +242,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Flows, their analysis and the flow document format `vivido.flow/1`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["designer.api_support.DocsPermission"],
+    "SERVE_PERMISSIONS": ["designer.api.support.DocsPermission"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -11,7 +11,7 @@ from designer import selectors
 from designer.analysis.assessment import DIMENSIONS, READINESS_QUESTIONS, STEPS
 from designer.analysis.cpm import analyse
 from designer.analysis.report import report_blocks
-from designer.assessments import assessment_state
+from designer.assessments.selectors import assessment_state
 
 _swagger = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
 
@@ -28,10 +28,7 @@ def api_docs(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The signed-in user's flows with their three cycle times, and what to do with them."""
-    flows = [
-        (flow, analyse(selectors.flow_spec(flow))["cycle_time"])
-        for flow in selectors.flows_of(request.user)
-    ]
+    flows = selectors.flows_with_cycle_times(request.user)
     return render(request, "designer/home.html", {"flows": flows})
 
 

@@ -1,10 +1,12 @@
-"""The runs API: start a run, read its state and events, control it, act on manual tasks."""
+"""The runs API: start a run, read its state and events, control it, act on manual tasks.
+
+Thin on purpose: reads come from `runs.selectors`, writes go through `runs.services`, and
+`runs.serializers` says what each answer holds.
+"""
 
 from __future__ import annotations
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, throttle_classes
@@ -13,51 +15,127 @@ from rest_framework.response import Response
 
 from designer import selectors
 from designer.throttling import ExpensiveThrottle
-from runs import engine
-from runs.dispatch import dispatch
-from runs.models import BLUEPRINTS, POLICIES
+from runs import services
 from runs.selectors import (
     EVENTS_PAGE,
     EVENTS_PAGE_MAX,
     events_after,
     events_before,
     flow_runs_summary,
+    run_of,
     run_state,
-    runs_of,
     task_detail,
+)
+from runs.serializers import (
+    EventSerializer,
+    RunCreatedSerializer,
+    RunRequestSerializer,
+    RunStateSerializer,
+    RunSummarySerializer,
+    TaskActionSerializer,
+    TaskDetailSerializer,
 )
 
 
-class RunRequestSerializer(serializers.Serializer):
-    blueprint = serializers.ChoiceField(choices=BLUEPRINTS, default="hybrid")
-    failure_policy = serializers.ChoiceField(choices=POLICIES, default="retry_and_proceed")
-    time_scale = serializers.FloatField(
-        min_value=0.001, max_value=86_400, default=1.0, help_text="Seconds per time unit."
-    )
-    max_retries = serializers.IntegerField(min_value=0, max_value=20, default=2)
-    seed = serializers.IntegerField(min_value=0, max_value=2**63 - 1, allow_null=True, default=None)
-
-
-@extend_schema(methods=["POST"], request=RunRequestSerializer, responses={201: OpenApiTypes.OBJECT})
-@extend_schema(methods=["GET"], responses={200: OpenApiTypes.OBJECT})
+@extend_schema(
+    methods=["POST"], request=RunRequestSerializer, responses={201: RunCreatedSerializer}
+)
+@extend_schema(
+    methods=["GET"],
+    parameters=[OpenApiParameter("limit", int, description="At most this many (default 50).")],
+    responses={200: RunSummarySerializer(many=True)},
+)
 @api_view(["GET", "POST"])
 @throttle_classes([ExpensiveThrottle])  # starting a run counts; reading the list does not
 def flow_runs(request: Request, flow_id: int) -> Response:
     flow = selectors.flow_of(request.user, flow_id)
     if request.method == "GET":
         limit = _whole_number(request, "limit", 50, minimum=1, maximum=500)
-        return Response(flow_runs_summary(flow.pk, limit=limit))
+        return Response(
+            RunSummarySerializer(flow_runs_summary(flow.pk, limit=limit), many=True).data
+        )
     given = RunRequestSerializer(data=request.data)
     given.is_valid(raise_exception=True)
-    run, step = engine.run_start(flow=flow, user=request.user, **given.validated_data)
-    dispatch(step)
-    return Response({"id": run.pk, "status": run.status}, status=status.HTTP_201_CREATED)
+    run = services.run_start(flow=flow, user=request.user, **given.validated_data)
+    return Response(_created(run.pk, run.status), status=status.HTTP_201_CREATED)
 
 
-@extend_schema(responses={200: OpenApiTypes.OBJECT})
+@extend_schema(responses={200: RunStateSerializer})
 @api_view(["GET"])
 def run_detail(request: Request, run_id: int) -> Response:
-    return Response(run_state(get_object_or_404(runs_of(request.user), pk=run_id)))
+    return Response(RunStateSerializer(run_state(run_of(request.user, run_id))).data)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("after", int, description="Events after this sequence number."),
+        OpenApiParameter("before", int, description="Instead: the events just before this one."),
+        OpenApiParameter("limit", int, description=f"At most this many (default {EVENTS_PAGE})."),
+    ],
+    responses={200: EventSerializer(many=True)},
+)
+@api_view(["GET"])
+def run_events(request: Request, run_id: int) -> Response:
+    """A run's events in ascending order, a page at a time."""
+    run = run_of(request.user, run_id)
+    limit = _whole_number(request, "limit", EVENTS_PAGE, minimum=1, maximum=EVENTS_PAGE_MAX)
+    if "before" in request.query_params:
+        before = _whole_number(request, "before", 0, minimum=0, maximum=2**31)
+        events = events_before(run.pk, before, limit)
+    else:
+        after = _whole_number(request, "after", 0, minimum=0, maximum=2**31)
+        events = events_after(run.pk, after, limit)
+    return Response(EventSerializer(events, many=True).data)
+
+
+@extend_schema(responses={200: TaskDetailSerializer})
+@api_view(["GET"])
+def run_task(request: Request, run_id: int, key: str) -> Response:
+    """One task of a run: every attempt, and its events."""
+    run = run_of(request.user, run_id)
+    detail = task_detail(run, key)
+    if detail is None:
+        raise Http404(f"run {run.pk} has no task {key}")
+    return Response(TaskDetailSerializer(detail).data)
+
+
+@extend_schema(request=None, responses={201: RunCreatedSerializer})
+@api_view(["POST"])
+def run_rerun(request: Request, run_id: int) -> Response:
+    """Re-run from failure: what succeeded is carried over, the rest runs again."""
+    new = services.run_rerun(run=run_of(request.user, run_id), user=request.user)
+    return Response(_created(new.pk, new.status), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(request=None, responses={200: RunStateSerializer})
+@api_view(["POST"])
+def run_action(request: Request, run_id: int, action: str) -> Response:
+    run = services.run_control(
+        run=run_of(request.user, run_id), action=action, by=request.user.get_username()
+    )
+    return Response(RunStateSerializer(run_state(run)).data)
+
+
+@extend_schema(request=TaskActionSerializer, responses={200: RunStateSerializer})
+@api_view(["POST"])
+def task_action(request: Request, run_id: int, key: str, action: str) -> Response:
+    run = run_of(request.user, run_id)
+    if not run.tasks.filter(key=key).exists():
+        raise Http404(f"run {run.pk} has no task {key}")
+    given = TaskActionSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    run = services.task_act(
+        run=run,
+        key=key,
+        action=action,
+        by=request.user.get_username(),
+        error=given.validated_data["error"],
+    )
+    return Response(RunStateSerializer(run_state(run)).data)
+
+
+def _created(run_id: int, run_status: str) -> object:
+    return RunCreatedSerializer({"id": run_id, "status": run_status}).data
 
 
 def _whole_number(request: Request, name: str, default: int, *, minimum: int, maximum: int) -> int:
@@ -69,73 +147,3 @@ def _whole_number(request: Request, name: str, default: int, *, minimum: int, ma
             {name: [f"must be a whole number from {minimum} to {maximum}"]}
         )
     return int(raw)
-
-
-@extend_schema(
-    parameters=[
-        OpenApiParameter("after", int, description="Events after this sequence number."),
-        OpenApiParameter("before", int, description="Instead: the events just before this one."),
-        OpenApiParameter("limit", int, description=f"At most this many (default {EVENTS_PAGE})."),
-    ],
-    responses={200: OpenApiTypes.OBJECT},
-)
-@api_view(["GET"])
-def run_events(request: Request, run_id: int) -> Response:
-    """A run's events in ascending order, a page at a time."""
-    run = get_object_or_404(runs_of(request.user), pk=run_id)
-    limit = _whole_number(request, "limit", EVENTS_PAGE, minimum=1, maximum=EVENTS_PAGE_MAX)
-    if "before" in request.query_params:
-        before = _whole_number(request, "before", 0, minimum=0, maximum=2**31)
-        return Response(events_before(run.pk, before, limit))
-    after = _whole_number(request, "after", 0, minimum=0, maximum=2**31)
-    return Response(events_after(run.pk, after, limit))
-
-
-@extend_schema(responses={200: OpenApiTypes.OBJECT})
-@api_view(["GET"])
-def run_task(request: Request, run_id: int, key: str) -> Response:
-    """One task of a run: every attempt, and its events."""
-    run = get_object_or_404(runs_of(request.user), pk=run_id)
-    detail = task_detail(run, key)
-    if detail is None:
-        raise Http404(f"run {run.pk} has no task {key}")
-    return Response(detail)
-
-
-@extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
-@api_view(["POST"])
-def run_rerun(request: Request, run_id: int) -> Response:
-    """Re-run from failure: what succeeded is carried over, the rest runs again."""
-    run = get_object_or_404(runs_of(request.user), pk=run_id)
-    new, step = engine.run_rerun(run=run, user=request.user)
-    dispatch(step)
-    return Response({"id": new.pk, "status": new.status}, status=status.HTTP_201_CREATED)
-
-
-@extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
-@api_view(["POST"])
-def run_action(request: Request, run_id: int, action: str) -> Response:
-    run = get_object_or_404(runs_of(request.user), pk=run_id)
-    dispatch(engine.run_control(run.pk, action, by=request.user.get_username()))
-    run.refresh_from_db()
-    return Response(run_state(run))
-
-
-class TaskActionSerializer(serializers.Serializer):
-    error = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-
-
-@extend_schema(request=TaskActionSerializer, responses={200: OpenApiTypes.OBJECT})
-@api_view(["POST"])
-def task_action(request: Request, run_id: int, key: str, action: str) -> Response:
-    run = get_object_or_404(runs_of(request.user), pk=run_id)
-    if not run.tasks.filter(key=key).exists():
-        raise Http404(f"run {run.pk} has no task {key}")
-    given = TaskActionSerializer(data=request.data)
-    given.is_valid(raise_exception=True)
-    step = engine.task_manual(
-        run.pk, key, action, by=request.user.get_username(), error=given.validated_data["error"]
-    )
-    dispatch(step)
-    run.refresh_from_db()
-    return Response(run_state(run))

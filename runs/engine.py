@@ -49,7 +49,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from designer import selectors
-from designer.analysis.document import flow_from_document
+from designer.analysis.document import flow_from_document, flow_to_document
 from designer.analysis.graph import FlowGraph
 from designer.analysis.model import Flow as FlowSpec
 from designer.analysis.plans import (
@@ -119,20 +119,22 @@ _CONTEXTS: dict[tuple[int, datetime], _Context] = {}
 _CONTEXTS_KEPT = 256
 
 
-def _context(run: Run) -> _Context:
-    """The run's plan, built once per process: a run's document never changes."""
+def _context(run: Run, spec: FlowSpec | None = None) -> _Context:
+    """The run's plan, built once per process: a run's document never changes. `spec` is
+    the document as a flow when the caller has it (the run being started)."""
     key = (run.pk, run.created_at)
     ctx = _CONTEXTS.get(key)
     if ctx is None:
-        ctx = _build_context(run)
+        ctx = _build_context(run, spec)
         if len(_CONTEXTS) >= _CONTEXTS_KEPT:
             _CONTEXTS.pop(next(iter(_CONTEXTS)))
         _CONTEXTS[key] = ctx
     return ctx
 
 
-def _build_context(run: Run) -> _Context:
-    spec = flow_from_document(run.document)
+def _build_context(run: Run, spec: FlowSpec | None = None) -> _Context:
+    if spec is None:
+        spec = flow_from_document(run.document)
     g = FlowGraph(spec)
     plan = plan_for(g, run.blueprint)  # type: ignore[arg-type]
     return _Context(
@@ -195,12 +197,14 @@ def run_start(
     max_retries: int = 2,
     seed: int | None = None,
 ) -> tuple[Run, Step]:
-    """Freeze the flow's document and start a run of it."""
-    document = selectors.flow_document(flow)
+    """Freeze the flow's document and start a run of it (the flow is read once: the
+    document frozen and the plan come from the same reading)."""
+    spec = selectors.flow_spec(flow)
     return _create(
         flow=flow,
         user=user,
-        document=document,
+        document=flow_to_document(spec),
+        spec=spec,
         blueprint=blueprint,
         failure_policy=failure_policy,
         time_scale=time_scale,
@@ -245,8 +249,10 @@ def _create(
     seed: int | None,
     rerun_of: Run | None = None,
     carried: set[str] | frozenset[str] = frozenset(),
+    spec: FlowSpec | None = None,
 ) -> tuple[Run, Step]:
-    spec = flow_from_document(document)
+    if spec is None:
+        spec = flow_from_document(document)
     check_executors(spec)
     check_capacities(
         [t.key for t in spec.tasks],
@@ -271,6 +277,7 @@ def _create(
             TaskRun(run=run, key=t.key, position=n, executor=t.executor)
             for n, t in enumerate(spec.tasks)
         )
+        _context(run, spec)  # the plan from the flow in hand, not parsed back from the document
         recorder = _Recorder(run, run.created_at)
         extra = {} if rerun_of is None else {"rerun_of": rerun_of.pk}
         recorder.emit("run", to="running", blueprint=blueprint, policy=failure_policy, **extra)

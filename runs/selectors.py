@@ -10,6 +10,7 @@ from collections import Counter
 from typing import Any
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from runs.models import Run, RunEvent, TaskRun
 
@@ -25,7 +26,14 @@ def runs_of(user: Any) -> QuerySet[Run]:
     return Run.objects.filter(flow__owner=user)
 
 
+def run_of(user: Any, run_id: int) -> Run:
+    """One run of the user's flows; anyone else's answers 404."""
+    return get_object_or_404(runs_of(user), pk=run_id)
+
+
 def event_dict(event: RunEvent) -> dict[str, Any]:
+    """A run event as every client gets it, over HTTP and the websocket alike (one place,
+    one time format: ISO 8601 with the UTC offset)."""
     return {
         "seq": event.seq,
         "kind": event.kind,

@@ -187,7 +187,7 @@ def jobs(flow, rest=""):
 
 def test_the_cost_estimate_counts_tasks_iterations_blueprints_and_binding_pools(alice):
     from designer import selectors
-    from designer.simulations import BINDING_POOL_FACTOR, pools_bind, simulation_cost
+    from designer.simulations.selectors import BINDING_POOL_FACTOR, pools_bind, simulation_cost
 
     spec = selectors.flow_spec(crew_flow(alice, capacity=2))  # four tasks on two units
     assert pools_bind(spec, {})
@@ -247,8 +247,8 @@ def test_cancel_a_queued_job(api, bob_api, content_flow):
 
 
 def test_cancel_stops_a_running_job_between_chunks(alice):
-    from designer import simulations
     from designer.models import SimulationJob
+    from designer.simulations import jobs as simulations
 
     flow = crew_flow(alice)
     job = SimulationJob.objects.create(
@@ -289,7 +289,7 @@ def test_cancel_stops_a_running_job_between_chunks(alice):
 
 @override_settings(**INLINE)
 def test_a_failing_job_says_why(api, alice, monkeypatch):
-    from designer import simulations
+    from designer.simulations import jobs as simulations
 
     def broken(**kwargs):
         raise MemoryError("out of memory")

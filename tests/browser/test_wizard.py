@@ -2,7 +2,7 @@
 changed answer in step 2 showing up in step 6."""
 
 from designer import selectors, services
-from designer.assessments import assessment_of
+from designer.assessments.selectors import assessment_of
 from designer.models import Flow
 from tests.browser.conftest import axe_violations, sign_in
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from designer import selectors, services
-from designer.assessments import assessment_of, assessment_state, assessment_step_save
+from designer.assessments.selectors import assessment_of, assessment_state
+from designer.assessments.services import assessment_step_save
 from designer.models import Flow
 from tests.browser.conftest import sign_in
 from tests.browser.test_wizard import at_step, step_states, wait_saved

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from designer import services
-from designer.assessments import assessment_step_save
+from designer.assessments.services import assessment_step_save
 from tests.browser.conftest import axe_violations, sign_in
 from tests.browser.test_wizard import at_step
 from tests.browser.test_wizard_defects import ALL_READY, STEP_NAMES

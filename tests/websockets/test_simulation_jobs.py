@@ -6,8 +6,9 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client, override_settings
 
-from designer import services, simulations
+from designer import services
 from designer.models import SimulationJob
+from designer.simulations import jobs as simulations
 from tests.factories import flow_document
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]

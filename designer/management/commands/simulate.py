@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from designer.analysis.errors import FlowError
 from designer.analysis.plans import BLUEPRINTS
 from designer.models import Flow
-from designer.simulations import simulation_compute
+from designer.simulations.services import simulation_compute
 
 FIGURES = ("deterministic", "p50", "p80", "p95", "mean", "std")
 

@@ -1,10 +1,11 @@
-"""Simulating a stored flow: the what-if is read, the core runs, the result may be kept.
+"""Background simulation jobs: starting, running, cancelling (every write of a job).
 
-Every simulation gets a cost estimate before it starts (`simulation_cost`). A cheap one runs
-inside the request; one above VIVIDO_SIMULATION_BACKGROUND_COST becomes a `SimulationJob`
-run by a small pool of worker threads in this process, started on first use. The job
-reports its progress (stored, and pushed to the job's websocket group), stops between
-chunks of iterations when cancelled, and keeps its result as a `Simulation` when it ends.
+Every simulation gets a cost estimate before it starts (`selectors.simulation_cost`). A
+cheap one runs inside the request; one above VIVIDO_SIMULATION_BACKGROUND_COST becomes a
+`SimulationJob` run by a small pool of worker threads in this process, started on first
+use. The job reports its progress (stored, and pushed to the job's websocket group), stops
+between chunks of iterations when cancelled, and keeps its result as a `Simulation` when
+it ends.
 """
 
 from __future__ import annotations
@@ -21,106 +22,12 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import close_old_connections, connection, transaction
-from django.db.models import QuerySet
 
-from designer import models, selectors
-from designer.analysis.model import Flow
-from designer.analysis.simulation import Progress, WhatIf, constrained_schedules, simulate
+from designer import models
+from designer.simulations.selectors import job_state
+from designer.simulations.services import simulation_create
 
 logger = logging.getLogger(__name__)
-
-# How much costlier a task-iteration is when pools bind (every iteration list-scheduled,
-# many at once) than the forward pass over unlimited pools.
-BINDING_POOL_FACTOR = 20
-
-
-def simulation_compute(
-    *,
-    flow: models.Flow,
-    iterations: int,
-    seed: int | None,
-    blueprints: list[str],
-    max_retries: int,
-    overrides: dict[str, Any],
-    progress: Progress | None = None,
-    flow_spec: Flow | None = None,
-) -> dict[str, Any]:
-    """Monte Carlo figures and the resource-constrained Gantt of each blueprint."""
-    if flow_spec is None:
-        flow_spec = selectors.flow_spec(flow)
-    what_if = WhatIf(
-        capacities=overrides.get("capacities", {}),
-        handoff_delay=overrides.get("handoff_delay"),
-        sync_overhead=overrides.get("sync_overhead"),
-    )
-    started = time.perf_counter()
-    result = simulate(
-        flow_spec,
-        iterations=iterations,
-        seed=seed,
-        blueprints=blueprints,  # type: ignore[arg-type]
-        max_retries=max_retries,
-        what_if=what_if,
-        progress=progress,
-    )
-    result["schedules"] = constrained_schedules(
-        flow_spec,
-        what_if=what_if,
-        blueprints=blueprints,  # type: ignore[arg-type]
-    )
-    result["overrides"] = overrides
-    result["flow_version"] = flow.version
-    result["elapsed_seconds"] = round(time.perf_counter() - started, 4)
-    return result
-
-
-def simulation_create(
-    *, flow: models.Flow, user: AbstractBaseUser | None, **parameters: Any
-) -> models.Simulation:
-    """Run a simulation and keep its result."""
-    result = simulation_compute(flow=flow, **parameters)
-    return models.Simulation.objects.create(
-        flow=flow,
-        created_by=user,
-        flow_version=result["flow_version"],
-        iterations=result["iterations"],
-        seed=result["seed"],
-        max_retries=result["max_retries"],
-        blueprints=result["blueprints"],
-        overrides=result["overrides"],
-        result=result,
-        elapsed_seconds=result["elapsed_seconds"],
-    )
-
-
-def simulations_of(flow: models.Flow) -> QuerySet[models.Simulation]:
-    return flow.simulations.all()
-
-
-# The cost estimate ---------------------------------------------------------------------
-
-
-def pools_bind(flow_spec: Flow, capacities: dict[str, int]) -> bool:
-    """Whether some pool is asked for more units, all tasks together, than it holds (so the
-    list scheduler has choices to make)."""
-    capacity = {p.name: capacities.get(p.name, p.capacity) for p in flow_spec.resources}
-    demand: dict[str, int] = {}
-    for task in flow_spec.tasks:
-        for pool, units in task.resources.items():
-            demand[pool] = demand.get(pool, 0) + units
-    return any(units > capacity.get(pool, 0) for pool, units in demand.items())
-
-
-def simulation_cost(
-    flow_spec: Flow, *, iterations: int, blueprints: list[str], overrides: dict[str, Any]
-) -> int:
-    """Tasks × iterations × blueprints (+1 for criticality), × a factor when pools bind."""
-    scheduled = len(blueprints) + 1
-    factor = BINDING_POOL_FACTOR if pools_bind(flow_spec, overrides.get("capacities", {})) else 1
-    return len(flow_spec.tasks) * iterations * scheduled * factor
-
-
-# Background jobs -----------------------------------------------------------------------
 
 
 class SimulationCancelled(Exception):
@@ -142,17 +49,6 @@ def remember_loop(loop: asyncio.AbstractEventLoop) -> None:
 
 def job_group(job_id: int) -> str:
     return f"simulation-job-{job_id}"
-
-
-def job_state(job: models.SimulationJob) -> dict[str, Any]:
-    return {
-        "job": job.pk,
-        "state": job.state,
-        "progress": round(job.progress, 4),
-        "cost": job.cost,
-        "simulation": job.simulation_id,
-        "error": job.error,
-    }
 
 
 def _push(job_id: int, state: dict[str, Any]) -> None:
@@ -299,7 +195,3 @@ def simulation_job_cancel(job: models.SimulationJob) -> models.SimulationJob:
             _push(job.pk, job_state(job))
         job.refresh_from_db()
     return job
-
-
-def simulation_jobs_of(flow: models.Flow) -> QuerySet[models.SimulationJob]:
-    return flow.simulation_jobs.all()

@@ -1,4 +1,4 @@
-"""The flows API (DRF): thin views over the services, selectors and the analysis core."""
+"""/api/flows/: the flow resource, its document, analysis, drawings, layout and copies."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -17,9 +22,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from designer import drawing, selectors, services
-from designer.analysis.cpm import analyse
 from designer.analysis.document import FLOW_DOCUMENT_SCHEMA
-from designer.api_support import (
+from designer.api.analyse import AnalysisSerializer
+from designer.api.schema import FLOW_DOCUMENT, FLOW_DOCUMENT_JSON_SCHEMA
+from designer.api.support import (
     DocsPermission,
     etag_for,
     if_none_match_hits,
@@ -122,20 +128,6 @@ class FlowSerializer(serializers.ModelSerializer):
         read_only_fields = ["version", "created_at", "updated_at"]
 
 
-class AnalysisSerializer(serializers.Serializer):
-    """Documents the analysis response for the OpenAPI schema."""
-
-    cycle_time = serializers.DictField(child=serializers.FloatField())
-    critical_path = serializers.ListField(child=serializers.CharField())
-    tasks = serializers.DictField(child=serializers.DictField(child=serializers.FloatField()))
-    phases = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
-    phases_derived = serializers.BooleanField()
-    clusters = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
-    cluster_savings = serializers.ListField(child=serializers.FloatField())
-    order = serializers.ListField(child=serializers.CharField())
-    schedules = serializers.DictField()
-
-
 class ImportFile(serializers.Serializer):
     file = serializers.FileField(help_text="A `.vivido.json` flow document.")
 
@@ -143,6 +135,31 @@ class ImportFile(serializers.Serializer):
 class CreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     version = serializers.IntegerField()
+
+
+class CopySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class PointSerializer(serializers.Serializer):
+    x = serializers.FloatField()
+    y = serializers.FloatField()
+
+
+class RoutesSerializer(serializers.Serializer):
+    """Documents the routes response: canvas pixels, by dependency."""
+
+    routes = inline_serializer(
+        "Route",
+        fields={
+            "from": serializers.CharField(help_text="The key of the task the dependency leaves."),
+            "to": serializers.CharField(help_text="The key of the task it enters."),
+            "points": PointSerializer(many=True),
+        },
+        many=True,
+    )
 
 
 class FlowViewSet(
@@ -189,7 +206,7 @@ class FlowViewSet(
         services.flow_delete(flow=instance)
 
     @extend_schema(
-        request={"application/json": OpenApiTypes.OBJECT, "multipart/form-data": ImportFile},
+        request={"application/json": FLOW_DOCUMENT, "multipart/form-data": ImportFile},
         responses={201: CreatedSerializer},
         description="Create a flow from a `vivido.flow/1` document: the JSON body, or a "
         "file uploaded as the form field `file`.",
@@ -212,15 +229,15 @@ class FlowViewSet(
 
     @extend_schema(
         methods=["GET"],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: FLOW_DOCUMENT},
         description="The flow document; its ETag is the flow's version.",
     )
     @extend_schema(
         methods=["PUT"],
-        request=OpenApiTypes.OBJECT,
+        request=FLOW_DOCUMENT,
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
         responses={
-            200: OpenApiTypes.OBJECT,
+            200: FLOW_DOCUMENT,
             412: OpenApiResponse(description="Someone saved a newer version; nothing changed."),
             428: OpenApiResponse(description="If-Match is missing."),
         },
@@ -242,7 +259,7 @@ class FlowViewSet(
     @action(detail=True, methods=["get"])
     def analysis(self, request: Request, pk: str) -> Response:
         flow = self.get_object()
-        return Response(analyse(selectors.flow_spec(flow)), headers=_etag(flow))
+        return Response(selectors.flow_analysis(flow), headers=_etag(flow))
 
     @extend_schema(
         parameters=[
@@ -256,7 +273,7 @@ class FlowViewSet(
             ),
         ],
         responses={
-            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): FLOW_DOCUMENT,
             (200, "image/svg+xml"): OpenApiTypes.BINARY,
             (200, "image/png"): OpenApiTypes.BINARY,
             (200, "application/pdf"): OpenApiTypes.BINARY,
@@ -323,6 +340,30 @@ class FlowViewSet(
             result = drawing.layout(spec, direction=serializer.validated_data["direction"])
         return Response(result)
 
+    @extend_schema(request=None, responses={201: CopySerializer})
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request: Request, pk: str) -> Response:
+        """A copy of the flow, named "… (copy)"."""
+        copy = services.flow_duplicate(flow=self.get_object(), owner=request.user)
+        return Response(CopySerializer(copy).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=FLOW_DOCUMENT,
+        responses={
+            200: RoutesSerializer,
+            503: OpenApiResponse(description="Graphviz is not available to route the flow."),
+        },
+        description="Routes for the dependencies of the unsaved flow document in the body, "
+        "with every task kept where it stands: canvas pixels, each route going around the "
+        "other tasks' boxes.",
+    )
+    @action(detail=True, methods=["post"], throttle_classes=[ExpensiveThrottle])
+    def routes(self, request: Request, pk: str) -> Response:
+        self.get_object()
+        spec = services.flow_read(request.data)
+        with _graphviz():
+            return Response({"routes": drawing.routes(spec)})
+
 
 def _etag(flow: Flow) -> dict[str, str]:
     return {"ETag": etag_for(flow.version)}
@@ -347,7 +388,7 @@ def _graphviz() -> Iterator[None]:
         raise GraphvizUnavailable(str(error)) from None
 
 
-@extend_schema(responses={200: OpenApiTypes.OBJECT})
+@extend_schema(responses={200: FLOW_DOCUMENT_JSON_SCHEMA})
 @api_view(["GET"])
 @permission_classes([DocsPermission])
 def flow_document_schema(request: Request) -> Response:

@@ -6,10 +6,12 @@ Request bodies are parsed in `designer.parsing`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from rest_framework import exceptions, permissions, status
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -22,6 +24,13 @@ class DocsPermission(permissions.BasePermission):
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return bool(settings.VIVIDO_PUBLIC_API_DOCS or request.user.is_authenticated)
+
+
+def one_of(choices: Sequence[str], **kwargs: Any) -> serializers.CharField:
+    """A string out of `choices`, documented as an enum of its own: several sets of states
+    share the field name `state`, and named enums of one name would collide."""
+    field = serializers.CharField(**kwargs)
+    return extend_schema_field({"type": "string", "enum": list(choices)})(field)  # type: ignore[no-any-return]
 
 
 class PreconditionRequired(exceptions.APIException):

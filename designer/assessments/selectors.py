@@ -1,4 +1,4 @@
-"""The wizard's writes and reads: answers validated step by step, progress, the outcome."""
+"""The wizard's reads: the flow's figures (once per flow document), progress, the outcome."""
 
 from __future__ import annotations
 
@@ -8,21 +8,11 @@ from collections import OrderedDict
 from threading import Lock
 from typing import Any
 
-from django.db import transaction
-
 from designer import models, selectors
-from designer.analysis.assessment import (
-    DIMENSION_KEYS,
-    READINESS_QUESTIONS,
-    STEPS,
-    flow_figures,
-    outcome_from,
-)
+from designer.analysis.assessment import STEPS, flow_figures, outcome_from
 from designer.analysis.document import flow_to_document
 from designer.analysis.model import Flow
-from designer.errors import DomainError
 
-QUESTIONS = {q["key"]: q for q in READINESS_QUESTIONS}
 COMPUTED_STEPS = (4, 6)  # clusters and measurements: figures read off the flow
 FIGURES_CACHED = 32  # flows whose figures are kept between requests
 
@@ -54,10 +44,11 @@ def assessment_of(flow: models.Flow) -> models.Assessment:
     return found if found is not None else models.Assessment(flow=flow)
 
 
-def assessment_state(flow: models.Flow) -> dict[str, Any]:
-    """Answers, each step's state and everything computed from the flow and answers."""
+def assessment_state(flow: models.Flow, flow_spec: Flow | None = None) -> dict[str, Any]:
+    """Answers, each step's state and everything computed from the flow and answers;
+    `flow_spec` is the flow as the caller already read it."""
     assessment = assessment_of(flow)
-    spec = selectors.flow_spec(flow)
+    spec = selectors.flow_spec(flow) if flow_spec is None else flow_spec
     outcome = outcome_from(figures_of(spec), assessment.answers)
     inputs = step_inputs(spec, assessment.answers, outcome)
     steps, current = step_states(assessment, flow.version, inputs)
@@ -138,96 +129,3 @@ def step_states(
         elif entry["number"] < current:
             entry["state"] = "skipped"
     return states, current
-
-
-def assessment_step_save(
-    *, flow: models.Flow, step: int, answers: dict[str, Any], confirm: bool = True
-) -> models.Assessment:
-    """Merge a step's answers, check them, and record where the wizard is.
-
-    Confirming marks the step done with a fingerprint of its input and moves the wizard to
-    the next step; saving without confirming (also how the wizard says it opened a step)
-    makes this step the current one.
-    """
-    if step not in dict(STEPS):
-        raise DomainError("step must be a number from 1 to 6", field="step")
-    with transaction.atomic():
-        models.Assessment.objects.get_or_create(flow=flow)  # the first save creates it
-        assessment = models.Assessment.objects.select_for_update().get(flow=flow)
-        merged = dict(assessment.answers)
-        if "readiness" in answers:
-            merged["readiness"] = {
-                **merged.get("readiness", {}),
-                **_readiness(answers["readiness"]),
-            }
-        if "sheet" in answers:
-            merged["sheet"] = {**merged.get("sheet", {}), **_sheet(answers["sheet"])}
-        unknown = set(answers) - {"readiness", "sheet"}
-        if unknown:
-            raise DomainError(
-                f"answers: unknown part(s) {', '.join(sorted(unknown))}", field="answers"
-            )
-        progress = dict(assessment.progress)
-        if confirm:
-            _check_complete(flow, step, merged)
-            spec = selectors.flow_spec(flow)
-            inputs = step_inputs(spec, merged, outcome_from(figures_of(spec), merged))
-            revision = progress.get("revision", 0) + 1
-            progress["revision"] = revision
-            progress["steps"] = {
-                **progress.get("steps", {}),
-                str(step): {"revision": revision, "version": flow.version, "input": inputs[step]},
-            }
-            progress["at"] = min(step + 1, len(STEPS))
-        else:
-            progress["at"] = step
-        assessment.progress = progress
-        assessment.answers = merged
-        assessment.save()
-    return assessment
-
-
-def _readiness(given: Any) -> dict[str, Any]:
-    if not isinstance(given, dict):
-        raise DomainError("answers.readiness must be an object", field="answers.readiness")
-    clean = {}
-    for key, value in given.items():
-        field = f"answers.readiness.{key}"
-        if key not in QUESTIONS:
-            raise DomainError(f"{field}: not a question of the questionnaire", field=field)
-        if value is None:
-            clean[key] = None
-            continue
-        if str(value) not in QUESTIONS[key]["choices"]:
-            choices = ", ".join(QUESTIONS[key]["choices"])
-            raise DomainError(f"{field} must be one of {choices} (got {value!r})", field=field)
-        clean[key] = int(value) if key in ("team_maturity", "tooling") else value
-    return clean
-
-
-def _sheet(given: Any) -> dict[str, Any]:
-    if not isinstance(given, dict):
-        raise DomainError("answers.sheet must be an object", field="answers.sheet")
-    clean = {}
-    for key, value in given.items():
-        field = f"answers.sheet.{key}"
-        if key not in DIMENSION_KEYS:
-            raise DomainError(f"{field}: not a row of the decision sheet", field=field)
-        if value is not None and (isinstance(value, bool) or value not in (-2, -1, 0, 1, 2)):
-            raise DomainError(
-                f"{field} must be a whole number from -2 to 2 (got {value!r})", field=field
-            )
-        clean[key] = value
-    return clean
-
-
-def _check_complete(flow: models.Flow, step: int, answers: dict[str, Any]) -> None:
-    """What a step needs before it can be marked done."""
-    if step == 1 and not flow.tasks.exists():
-        raise DomainError("step 1: list at least one task before going on", field="tasks")
-    if step == 5:
-        given = answers.get("readiness", {})
-        for question in READINESS_QUESTIONS:
-            if given.get(question["key"]) is None:
-                field = f"answers.readiness.{question['key']}"
-                raise DomainError(f"{field}: this question needs an answer", field=field)

@@ -1,0 +1,1 @@
+"""The wizard's assessment of a flow: `selectors` reads it, `services` saves its steps."""
