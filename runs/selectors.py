@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from designer.times import iso_time
 from runs.models import Run, RunEvent, TaskRun
 
 EVENTS_PAGE = 1000
@@ -33,13 +34,13 @@ def run_of(user: Any, run_id: int) -> Run:
 
 def event_dict(event: RunEvent) -> dict[str, Any]:
     """A run event as every client gets it, over HTTP and the websocket alike (one place,
-    one time format: ISO 8601 with the UTC offset)."""
+    one time format: `designer.times.iso_time`)."""
     return {
         "seq": event.seq,
         "kind": event.kind,
         "task": event.task,
         "state": event.data.get("to"),
-        "at": event.at.isoformat(),
+        "at": iso_time(event.at),
         "data": event.data,
     }
 
@@ -62,7 +63,7 @@ def task_history(events: list[RunEvent]) -> dict[str, list[dict[str, Any]]]:
     for event in events:
         if event.kind != "task":
             continue
-        data, at = event.data, event.at.isoformat()
+        data, at = event.data, iso_time(event.at)
         attempts = history.setdefault(event.task, [])
         was, to, by = data.get("from"), data.get("to"), data.get("by", "engine")
         open_one = attempts[-1] if attempts and attempts[-1]["outcome"] is None else None
@@ -111,16 +112,16 @@ def run_state(run: Run) -> dict[str, Any]:
         "max_retries": run.max_retries,
         "seed": run.seed,
         "last_seq": run.last_seq,
-        "created_at": run.created_at.isoformat(),
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "created_at": iso_time(run.created_at),
+        "finished_at": iso_time(run.finished_at),
         "rerun_of": run.rerun_of_id,
         "tasks": {
             t.key: {
                 "state": t.state,
                 "attempts": t.attempts,
                 "executor": t.executor,
-                "started_at": t.started_at.isoformat() if t.started_at else None,
-                "finished_at": t.finished_at.isoformat() if t.finished_at else None,
+                "started_at": iso_time(t.started_at),
+                "finished_at": iso_time(t.finished_at),
                 "error": t.error,
                 "history": history.get(t.key, []),
             }
@@ -166,8 +167,8 @@ def flow_runs_summary(flow_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
             "status": run.status,
             "blueprint": run.blueprint,
             "failure_policy": run.failure_policy,
-            "created_at": run.created_at.isoformat(),
-            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            "created_at": iso_time(run.created_at),
+            "finished_at": iso_time(run.finished_at),
             "duration_seconds": (run.finished_at - run.created_at).total_seconds()
             if run.finished_at
             else None,

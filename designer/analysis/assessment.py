@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .measure import clusters, contention, dependency_audit, measure
+from .measure import Basis, clusters, contention, dependency_audit, measure
 from .model import Flow, format_duration
 
 STEPS: tuple[tuple[int, str], ...] = (
@@ -195,10 +195,10 @@ def sheet_lean(sheet: Mapping[str, int]) -> float:
     return round(sum(values) / (2 * len(values)), 3)
 
 
-def figures(flow: Flow) -> dict[str, Any]:
+def figures(flow: Flow, basis: Basis | None = None) -> dict[str, Any]:
     """Each blueprint's cycle time, P50/P80, gain, overhead, Gantt and critical chain, all on
     the resource-constrained schedule (see `measure.measure`)."""
-    return measure(flow)
+    return measure(flow, basis=basis)
 
 
 SIMPLER_FIRST = ("sequential", "hybrid", "parallel")  # a tie goes to the simpler blueprint
@@ -407,17 +407,22 @@ def assessment_outcome(flow: Flow, answers: Mapping[str, Any]) -> dict[str, Any]
 
 def flow_figures(flow: Flow) -> dict[str, Any]:
     """The parts computed from the flow alone (the costly ones: schedules, Monte Carlo and
-    the audit), kept apart so a caller may reuse them while only the answers change."""
+    the audit), kept apart so a caller may reuse them while only the answers change.
+
+    All of them read one indexing of the flow and one set of plans and schedules (`Basis`).
+    """
     hard = sum(1 for d in flow.dependencies if d.strength == "hard")
     soft = sum(1 for d in flow.dependencies if d.strength == "soft")
-    measured = figures(flow)
+    basis = Basis(flow)
+    measured = figures(flow, basis)
+    clashes = contention(flow, basis=basis)
     return {
         "has_tasks": bool(flow.tasks),
         "strengths": {"hard": hard, "soft": soft, "none": len(flow.dependencies) - hard - soft},
-        "contention": contention(flow),
-        "clusters": clusters(flow),
+        "contention": clashes,
+        "clusters": clusters(flow, basis=basis, clashes=clashes),
         "figures": measured,
-        "audit": dependency_audit(flow, measured),
+        "audit": dependency_audit(flow, measured, basis=basis),
     }
 
 

@@ -127,14 +127,22 @@ class FlowGraph:
     @cached_property
     def levels(self) -> list[list[int]]:
         """One list per level of the hard graph (edges on the longest hard path to a task)."""
-        level = [0] * len(self.keys)
-        for i in self.order:
-            for p in self.hard_preds[i]:
-                level[i] = max(level[i], level[p] + 1)
-        levels: list[list[int]] = [[] for _ in range(max(level, default=-1) + 1)]
-        for i in self.by_key:
-            levels[level[i]].append(i)
-        return levels
+        return hard_levels(self.order, self.hard_preds, self.by_key)
+
+
+def hard_levels(
+    order: Sequence[int], hard_preds: Sequence[Sequence[int]], by_key: Sequence[int]
+) -> list[list[int]]:
+    """Tasks by level of the hard graph `hard_preds` (edges on the longest hard path to a
+    task), each level in key order; `order` is any order with predecessors first."""
+    level = [0] * len(by_key)
+    for i in order:
+        for p in hard_preds[i]:
+            level[i] = max(level[i], level[p] + 1)
+    levels: list[list[int]] = [[] for _ in range(max(level, default=-1) + 1)]
+    for i in by_key:
+        levels[level[i]].append(i)
+    return levels
 
 
 def derived_phases(g: FlowGraph) -> list[list[int]]:
@@ -147,11 +155,27 @@ def hybrid_phases(g: FlowGraph) -> list[list[int]]:
 
     A task without a phase joins the latest phase of its predecessors (see `phase_positions`).
     """
-    if not any(t.phase is not None for t in g.flow.tasks):
+    if not names_phases(g.flow):
         return derived_phases(g)
-    positions = {p.name: n for n, p in enumerate(g.flow.phases)}
-    placed = phase_positions(g.flow, g.order, g.ordering_preds, positions)
-    members: list[list[int]] = [[] for _ in g.flow.phases]
-    for i in g.by_key:
+    return own_phases(g.flow, g.order, g.ordering_preds, g.by_key)
+
+
+def names_phases(flow: Flow) -> bool:
+    """Whether hybrid follows the flow's own phases (a task names one) or derives them."""
+    return any(t.phase is not None for t in flow.tasks)
+
+
+def own_phases(
+    flow: Flow,
+    order: Sequence[int],
+    ordering_preds: Sequence[Sequence[int]],
+    by_key: Sequence[int],
+) -> list[list[int]]:
+    """The flow's own phases in order, each in key order, empty ones dropped; a task without
+    a phase placed by `phase_positions` over the ordering edges `ordering_preds`."""
+    positions = {p.name: n for n, p in enumerate(flow.phases)}
+    placed = phase_positions(flow, order, ordering_preds, positions)
+    members: list[list[int]] = [[] for _ in flow.phases]
+    for i in by_key:
         members[placed[i]].append(i)
     return [tasks for tasks in members if tasks]

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import cached_property
 from itertools import pairwise
 from typing import Any
 
-from .graph import FlowGraph, derived_phases
-from .model import Flow, format_duration
+from .graph import FlowGraph, derived_phases, hard_levels, names_phases, own_phases
+from .model import Dependency, Flow, format_duration
 from .plans import (
     BLUEPRINTS,
     Blueprint,
@@ -25,8 +26,10 @@ from .plans import (
     constrained_schedule,
     cycle_time,
     forward,
+    hybrid_layout,
     list_schedule,
     plan_for,
+    plan_of,
 )
 from .simulation import simulate
 
@@ -64,6 +67,35 @@ def constrained_slots(
     needs = [dict(t.resources) for t in g.flow.tasks]
     capacity = {p.name: p.capacity for p in g.flow.resources}
     return plan, constrained_schedule(plan, g.keys, g.duration, needs, capacity)
+
+
+class Basis:
+    """A flow indexed once (one `FlowGraph`), planned once per blueprint and scheduled once,
+    shared by every figure of step 6: the measurements, the contention, the clusters and
+    the dependency audit, whose relaxed variants are derived from these plans."""
+
+    def __init__(self, flow: Flow):
+        self.flow = flow
+        self.graph = FlowGraph(flow)
+        self.plans: dict[Blueprint, Plan] = {b: plan_for(self.graph, b) for b in BLUEPRINTS}
+        self.needs = [dict(t.resources) for t in flow.tasks]
+        self.capacity = {p.name: p.capacity for p in flow.resources}
+
+    def schedule(self, plan: Plan) -> list[Slot]:
+        """A plan's schedule on likely durations with pools respected."""
+        return constrained_schedule(
+            plan, self.graph.keys, self.graph.duration, self.needs, self.capacity
+        )
+
+    @cached_property
+    def unlimited(self) -> dict[Blueprint, list[Slot]]:
+        """Each blueprint's schedule with unlimited resources (the forward pass)."""
+        return {b: forward(plan, self.graph.duration) for b, plan in self.plans.items()}
+
+    @cached_property
+    def constrained(self) -> dict[Blueprint, list[Slot]]:
+        """Each blueprint's schedule with pools respected."""
+        return {b: self.schedule(plan) for b, plan in self.plans.items()}
 
 
 def driving_chain(g: FlowGraph, plan: Plan, slots: Sequence[Slot]) -> list[dict[str, str]]:
@@ -163,30 +195,34 @@ def simulation_iterations(flow: Flow) -> int:
     return max(MIN_ITERATIONS, min(SIMULATION_ITERATIONS, fitting))
 
 
-def measure(flow: Flow, *, iterations: int | None = None) -> dict[str, Any]:
+def measure(
+    flow: Flow, *, iterations: int | None = None, basis: Basis | None = None
+) -> dict[str, Any]:
     """Every blueprint's figures on the constrained schedule, with P50 and P80 beside them.
 
     Gain is sequential's cycle time minus the blueprint's; overhead is the cycle time minus
-    the same constrained schedule with no handoff delay and no sync overhead.
+    the same constrained schedule with no handoff delay and no sync overhead. `basis` is
+    the flow's, when the caller shares one between the figures of step 6.
     """
     if iterations is None:
         iterations = simulation_iterations(flow)
-    g = FlowGraph(flow)
-    bare = replace(flow, handoff_delay=0.0, sync_overhead=0.0)
-    bare_g = FlowGraph(bare)
-    unlimited = {b: cycle_time(forward(plan_for(g, b), g.duration)) for b in BLUEPRINTS}
+    basis = Basis(flow) if basis is None else basis
+    g = basis.graph
+    unlimited = {b: cycle_time(slots) for b, slots in basis.unlimited.items()}
     simulated: dict[str, Any] = (
-        simulate(flow, iterations=iterations, seed=SIMULATION_SEED)
+        simulate(flow, iterations=iterations, seed=SIMULATION_SEED, graph=g)
         if flow.tasks
         else {"results": {}, "failed_share": 0.0}
     )
-    schedules = {b: constrained_slots(g, b) for b in BLUEPRINTS}
-    sequential = cycle_time(schedules["sequential"][1])
-    sequential_cost = _busy_cost(flow, schedules["sequential"][1])
+    schedules = basis.constrained
+    sequential = cycle_time(schedules["sequential"])
+    sequential_cost = _busy_cost(flow, schedules["sequential"])
     with_cost = cost_enabled(flow)
     blueprints: dict[str, Any] = {}
-    for name in ("sequential", "hybrid", "parallel"):
-        plan, slots = schedules[name]
+    for name in BLUEPRINTS:
+        plan, slots = basis.plans[name], schedules[name]
+        # Without delays: the same plan with h = s = 0 (the flow's own graph, no other).
+        bare = replace(plan, handoff=0.0, sync=0.0)
         cycle = cycle_time(slots)
         gain = sequential - cycle
         chain = driving_chain(g, plan, slots)
@@ -198,7 +234,7 @@ def measure(flow: Flow, *, iterations: int | None = None) -> dict[str, Any]:
             "p80": stats.get("p80"),
             "gain": _r(gain),
             "gain_share": round(gain / sequential, 4) if sequential > 0 else 0.0,
-            "overhead": _r(cycle - cycle_time(constrained_slots(bare_g, name)[1])),
+            "overhead": _r(cycle - cycle_time(basis.schedule(bare))),
             "schedule": {
                 key: [_r(s.start), _r(s.finish)] for key, s in zip(g.keys, slots, strict=True)
             },
@@ -235,7 +271,7 @@ def measure(flow: Flow, *, iterations: int | None = None) -> dict[str, Any]:
     }
 
 
-def contention(flow: Flow) -> list[dict[str, Any]]:
+def contention(flow: Flow, *, basis: Basis | None = None) -> list[dict[str, Any]]:
     """Pools whose concurrent demand exceeds their capacity in the parallel schedule with
     unlimited resources, across levels: each time window of excess, with the tasks in it.
 
@@ -244,8 +280,9 @@ def contention(flow: Flow) -> list[dict[str, Any]]:
     """
     if not flow.tasks:
         return []
-    g = FlowGraph(flow)
-    slots = forward(plan_for(g, "parallel"), g.duration)
+    basis = Basis(flow) if basis is None else basis
+    g = basis.graph
+    slots = basis.unlimited["parallel"]
     found: list[dict[str, Any]] = []
     for pool in flow.resources:
         users = [
@@ -284,19 +321,24 @@ def _window(g: FlowGraph, pool: str, capacity: int, window: Mapping[str, Any]) -
     }
 
 
-def clusters(flow: Flow) -> list[dict[str, Any]]:
+def clusters(
+    flow: Flow, *, basis: Basis | None = None, clashes: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Independent clusters (derived phases of two or more tasks) and what running each in
     parallel saves with its pools respected.
 
     Saving = (sum of durations + h × (size − 1)) − the cluster's own makespan when its
     tasks start together and queue for the pools they need; without pools the makespan is
     the longest duration, which is the design document's figure (`saving_unconstrained`).
+    `clashes` is `contention(flow)` when the caller has it.
     """
     if not flow.tasks:
         return []
-    g = FlowGraph(flow)
-    capacity = {p.name: p.capacity for p in flow.resources}
-    clashes = contention(flow)
+    basis = Basis(flow) if basis is None else basis
+    g = basis.graph
+    capacity = basis.capacity
+    if clashes is None:
+        clashes = contention(flow, basis=basis)
     report = []
     for level in derived_phases(g):
         if len(level) < 2:
@@ -332,24 +374,58 @@ def clusters(flow: Flow) -> list[dict[str, Any]]:
     return report
 
 
-def _relaxed(flow: Flow, position: int) -> Flow:
-    dependency = flow.dependencies[position]
+def relaxed_plans(basis: Basis, dependency: Dependency) -> dict[Blueprint, Plan]:
+    """Parallel's and hybrid's plans with one dependency relaxed (hard made soft, soft
+    removed), derived from the flow's own graph and plans rather than from a new graph.
+
+    Relaxing takes one edge out of one graph: a hard one leaves the hard graph (it still
+    orders, as soft), a soft one leaves the ordering graph. Parallel follows the hard graph,
+    so it changes only in the first case, by that edge. Hybrid's phases are recomputed on
+    the changed graph: the hard levels when the flow names no phases, the phase a task
+    without one inherits (over the ordering edges) when it does. The flow's topological
+    order stays valid, since an order that respects every edge respects all but one.
+    """
+    g = basis.graph
+    source, target = g.index[dependency.source], g.index[dependency.target]
+    hard_preds, hard_succs, ordering_preds = g.hard_preds, g.hard_succs, g.ordering_preds
+    parallel = basis.plans["parallel"]
     if dependency.strength == "hard":
-        changed = (*flow.dependencies[:position], replace(dependency, strength="soft"))
-        return replace(flow, dependencies=changed + flow.dependencies[position + 1 :])
-    rest = flow.dependencies[:position] + flow.dependencies[position + 1 :]
-    return replace(flow, dependencies=rest)
+        hard_preds = _without(hard_preds, target, source)
+        hard_succs = _without(hard_succs, source, target)
+        parallel = replace(parallel, preds=hard_preds, succs=hard_succs)
+    else:
+        ordering_preds = _without(ordering_preds, target, source)
+    groups = (
+        own_phases(basis.flow, g.order, ordering_preds, g.by_key)
+        if names_phases(basis.flow)
+        else hard_levels(g.order, hard_preds, g.by_key)
+    )
+    preds, phases = hybrid_layout(groups, g.order, hard_preds)
+    hybrid = plan_of("hybrid", preds, phases, handoff=g.handoff, sync=g.sync, rank=g.rank)
+    return {"parallel": parallel, "hybrid": hybrid}
 
 
-def dependency_audit(flow: Flow, measured: Mapping[str, Any]) -> dict[str, Any]:
+def _without(rows: list[list[int]], row: int, value: int) -> list[list[int]]:
+    """`rows` with `value` taken out of one row; the other rows are shared, not copied."""
+    changed = list(rows)
+    changed[row] = [v for v in rows[row] if v != value]
+    return changed
+
+
+def dependency_audit(
+    flow: Flow, measured: Mapping[str, Any], *, basis: Basis | None = None
+) -> dict[str, Any]:
     """For every hard and soft dependency, the parallel and hybrid cycle times if it were
     relaxed — a hard one made soft, a soft one removed — on the same constrained schedule
     as step 6, ranked by the larger of the two savings (then parallel's, then flow order).
 
     Only hard dependencies hold back parallel and hybrid work, and a soft one orders only
     the sequential blueprint (and places a task without a phase), so relaxing a soft
-    dependency usually saves nothing: the audit says so rather than hiding it.
+    dependency usually saves nothing: the audit says so rather than hiding it. A relaxed
+    plan equal to the flow's own (a soft dependency parallel ignores, an edge between two
+    hybrid phases whose tasks stay put) keeps the flow's own schedule.
     """
+    basis = Basis(flow) if basis is None else basis
     unit = measured["time_unit"]
     base = measured["blueprints"]
     audited = [n for n, d in enumerate(flow.dependencies) if d.strength in ("hard", "soft")]
@@ -357,9 +433,9 @@ def dependency_audit(flow: Flow, measured: Mapping[str, Any]) -> dict[str, Any]:
     entries: list[dict[str, Any]] = []
     for n in audited[:AUDIT_LIMIT]:
         dependency = flow.dependencies[n]
-        g = FlowGraph(_relaxed(flow, n))
-        parallel = cycle_time(constrained_slots(g, "parallel")[1])
-        hybrid = cycle_time(constrained_slots(g, "hybrid")[1])
+        relaxed = relaxed_plans(basis, dependency)
+        parallel = _relaxed_cycle(basis, "parallel", relaxed["parallel"])
+        hybrid = _relaxed_cycle(basis, "hybrid", relaxed["hybrid"])
         parallel_saving = _r(base["parallel"]["cycle_time"] - parallel)
         hybrid_saving = _r(base["hybrid"]["cycle_time"] - hybrid)
         saving = max(parallel_saving, hybrid_saving)
@@ -391,6 +467,12 @@ def dependency_audit(flow: Flow, measured: Mapping[str, Any]) -> dict[str, Any]:
     return {"entries": entries, "truncated": truncated, "limit": AUDIT_LIMIT}
 
 
+def _relaxed_cycle(basis: Basis, blueprint: Blueprint, plan: Plan) -> float:
+    if plan == basis.plans[blueprint]:
+        return cycle_time(basis.constrained[blueprint])
+    return cycle_time(basis.schedule(plan))
+
+
 def audit_sentence(
     source: str, target: str, relaxed_to: str, parallel: float, hybrid: float, unit: str
 ) -> str:
@@ -417,6 +499,7 @@ __all__ = [
     "AUDIT_LIMIT",
     "SIMULATION_ITERATIONS",
     "SIMULATION_SEED",
+    "Basis",
     "clusters",
     "constrained_slots",
     "contention",
@@ -424,4 +507,5 @@ __all__ = [
     "dependency_audit",
     "driving_chain",
     "measure",
+    "relaxed_plans",
 ]

@@ -135,33 +135,65 @@ def plan_for(
     n = len(g.keys)
     preds: list[list[int]]
     phases: list[list[int]]
+    succs: list[list[int]] | None = None
     if blueprint == "sequential":
         preds = [[] for _ in range(n)]
         for first, then in zip(g.order, g.order[1:], strict=False):
             preds[then] = [first]
         phases = [list(g.order)]
     elif blueprint == "parallel":
-        preds = g.hard_preds  # shared, never changed
+        preds, succs = g.hard_preds, g.hard_succs  # shared, never changed
         phases = [list(g.order)]
     elif blueprint == "hybrid":
-        groups = hybrid_phases(g)
-        group_of = [0] * n
-        for k, tasks in enumerate(groups):
-            for i in tasks:
-                group_of[i] = k
-        preds = [[p for p in g.hard_preds[i] if group_of[p] == group_of[i]] for i in range(n)]
-        phases = [[] for _ in groups]
-        for i in g.order:
-            phases[group_of[i]].append(i)
+        preds, phases = hybrid_layout(hybrid_phases(g), g.order, g.hard_preds)
     else:
         raise ValueError(f"unknown blueprint {blueprint!r}")
+    return plan_of(
+        blueprint,
+        preds,
+        phases,
+        handoff=g.handoff if handoff is None else handoff,
+        sync=g.sync if sync is None else sync,
+        rank=g.rank,
+        succs=succs,
+    )
+
+
+def hybrid_layout(
+    groups: Sequence[Sequence[int]], order: Sequence[int], hard_preds: Sequence[Sequence[int]]
+) -> tuple[list[list[int]], list[list[int]]]:
+    """Hybrid's predecessors (a task's hard ones inside its own phase: the barrier orders the
+    rest) and its phases (`groups`, each in `order`, predecessors first)."""
+    group_of = [0] * len(order)
+    for k, tasks in enumerate(groups):
+        for i in tasks:
+            group_of[i] = k
+    preds = [
+        [p for p in before if group_of[p] == group_of[i]] for i, before in enumerate(hard_preds)
+    ]
+    phases: list[list[int]] = [[] for _ in groups]
+    for i in order:
+        phases[group_of[i]].append(i)
+    return preds, phases
+
+
+def plan_of(
+    blueprint: Blueprint,
+    preds: list[list[int]],
+    phases: list[list[int]],
+    *,
+    handoff: float,
+    sync: float,
+    rank: list[int],
+    succs: list[list[int]] | None = None,
+) -> Plan:
+    """A plan from its predecessors and phases; the successors are derived unless given."""
+    n = len(preds)
     phase_of = [0] * n
     for k, members in enumerate(phases):
         for i in members:
             phase_of[i] = k
-    if blueprint == "parallel":
-        succs = g.hard_succs
-    else:
+    if succs is None:
         succs = [[] for _ in range(n)]
         for task, before in enumerate(preds):
             for p in before:
@@ -172,9 +204,9 @@ def plan_for(
         succs=succs,
         phases=phases,
         phase_of=phase_of,
-        handoff=g.handoff if handoff is None else handoff,
-        sync=g.sync if sync is None else sync,
-        rank=g.rank,
+        handoff=handoff,
+        sync=sync,
+        rank=rank,
     )
 
 

@@ -66,7 +66,12 @@ class _Setting:
         return any(self.needs)
 
 
-def _prepare(flow: Flow, what_if: WhatIf, blueprints: Sequence[Blueprint]) -> _Setting:
+def _prepare(
+    flow: Flow,
+    what_if: WhatIf,
+    blueprints: Sequence[Blueprint],
+    graph: FlowGraph | None = None,
+) -> _Setting:
     capacity = {p.name: p.capacity for p in flow.resources}
     for pool, units in what_if.capacities.items():
         field_name = f"overrides.capacities.{pool}"
@@ -91,7 +96,7 @@ def _prepare(flow: Flow, what_if: WhatIf, blueprints: Sequence[Blueprint]) -> _S
                 f"blueprints: {blueprint!r} is not one of {', '.join(BLUEPRINTS)}",
                 field="blueprints",
             )
-    graph = FlowGraph(flow)
+    graph = FlowGraph(flow) if graph is None else graph
     needs = [dict(t.resources) for t in flow.tasks]
     check_capacities(graph.keys, needs, capacity)
     plans = {
@@ -277,8 +282,13 @@ def simulate(
     what_if: WhatIf = WhatIf(),
     bins: int = 30,
     progress: Progress | None = None,
+    graph: FlowGraph | None = None,
 ) -> dict[str, Any]:
-    """Monte Carlo of each blueprint's cycle time; the same seed gives the same numbers."""
+    """Monte Carlo of each blueprint's cycle time; the same seed gives the same numbers.
+
+    `graph` is `FlowGraph(flow)` when the caller has built it already (the wizard's step 6
+    measures the flow on the same one), so the flow is not indexed again.
+    """
     if not 1 <= iterations <= MAX_ITERATIONS:
         raise FlowError(f"iterations must be between 1 and {MAX_ITERATIONS}", field="iterations")
     if not 0 <= max_retries <= 20:
@@ -292,7 +302,7 @@ def simulate(
         raise FlowError(
             "blueprints: name at least one of sequential, hybrid, parallel", field="blueprints"
         )
-    setting = _prepare(flow, what_if, blueprints)
+    setting = _prepare(flow, what_if, blueprints, graph)
     graph = setting.graph
     durations_seed, failures_seed = np.random.SeedSequence(seed).spawn(2)
     tasks = flow.tasks

@@ -10,6 +10,7 @@ from django.test import Client
 
 from designer import selectors, services
 from designer.analysis import simulation as core_simulation
+from designer.analysis.graph import FlowGraph
 from designer.assessments import selectors as assessment_selectors
 from designer.models import Flow, Simulation
 from designer.simulations import services as simulation_services
@@ -126,6 +127,31 @@ def test_the_assessment_computes_the_figures_once_per_flow_version(
     api.patch(f"/api/flows/{content_flow.pk}/", {"handoff_delay": 0}, format="json")
     assert api.get(url).json()["flow_version"] == 2
     assert figures_computed == ["Content production"] * 2
+
+
+@pytest.fixture
+def graphs_built(monkeypatch):
+    """How often a flow was indexed into a `FlowGraph` (each one still is)."""
+    calls = []
+    real = FlowGraph.__init__
+
+    def counting(self, flow):
+        calls.append(flow.name)
+        real(self, flow)
+
+    monkeypatch.setattr(FlowGraph, "__init__", counting)
+    return calls
+
+
+def test_a_cold_assessment_indexes_the_flow_once(api, content_flow, figures_computed, graphs_built):
+    # Figures not computed yet: schedules, 500 simulated runs, contention, clusters and an
+    # audit of all 11 dependencies, every one read off the same single graph of the flow.
+    response = api.get(f"/api/flows/{content_flow.pk}/assessment/")
+    assert response.status_code == 200
+    assert figures_computed == ["Content production"]
+    assert graphs_built == ["Content production"]
+    audit = response.json()["outcome"]["audit"]["entries"]
+    assert len(audit) == len(content_document()["dependencies"]) == 11
 
 
 @pytest.fixture

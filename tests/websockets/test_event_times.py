@@ -1,5 +1,5 @@
 """One serialisation of run events: the websocket and the HTTP API send the same event with
-the same `at` string, in one ISO 8601 form (date, `T`, time, UTC offset)."""
+the same `at` string, in the one ISO 8601 form every API time takes (date, `T`, time, `Z`)."""
 
 import re
 from datetime import datetime, timedelta
@@ -13,7 +13,7 @@ from tests.websockets.test_run_feed import started_run, watch
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
-ISO_8601 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?\+00:00$")
+ISO_8601 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")
 
 
 @sync_to_async
@@ -44,3 +44,11 @@ async def test_events_and_run_times_are_the_same_over_http_and_the_websocket(ali
     assert ISO_8601.match(started)
     assert read[1]["at"] == started  # the event that started A, and A's start, agree
     assert datetime.fromisoformat(read[3]["at"]) - datetime.fromisoformat(started) >= timedelta(0)
+
+
+async def test_flows_and_runs_write_their_times_alike(alice):
+    run, _ = await started_run(alice)
+    flows = await over_http(alice, "/api/flows/")
+    state = await over_http(alice, f"/api/runs/{run.pk}/")
+    assert ISO_8601.match(flows[0]["updated_at"]), flows[0]["updated_at"]
+    assert ISO_8601.match(state["created_at"]), state["created_at"]

@@ -186,19 +186,19 @@ async def test_resync_sends_the_missed_events_from_the_database(alice):
 async def test_resyncs_are_paged_and_rate_limited(alice):
     run = await wide_run(alice, 1500)
     feed = await watch(alice, run.pk)
-    await feed.receive_json_from()
+    await feed.receive_json_from(timeout=10)
     await feed.send_json_to({"type": "resync", "after": 0})
-    first = await feed.receive_json_from()
+    first = await feed.receive_json_from(timeout=10)
     assert [first["events"][0]["seq"], first["events"][-1]["seq"]] == [1, 1000]
     assert first["last_seq"] == 1501
     await feed.send_json_to({"type": "resync", "after": 1000})
-    second = await feed.receive_json_from()
+    second = await feed.receive_json_from(timeout=10)
     assert [e["seq"] for e in second["events"]] == list(range(1001, 1502))
     for _ in range(18):
         await feed.send_json_to({"type": "resync", "after": 1500})
-        assert len((await feed.receive_json_from())["events"]) == 1
+        assert len((await feed.receive_json_from(timeout=10))["events"]) == 1
     await feed.send_json_to({"type": "resync", "after": 1500})
-    refused = await feed.receive_json_from()
+    refused = await feed.receive_json_from(timeout=10)
     assert refused["type"] == "error"
     assert refused["message"].startswith("too many resyncs: at most 20 in 10 s; ask again in")
     assert 0 < refused["retry_after"] <= 10
