@@ -24,6 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench.optimise import optimiser
 from bench.runs import runs
 from bench.support import REPEAT, RESULTS, Report, Row, best_of, django_env, embedded_server
 
@@ -544,7 +545,14 @@ def editor(repeat: int = REPEAT) -> Report:
     )
 
 
-BENCHMARKS: list[Callable[..., Report]] = [analysis, monte_carlo, constrained, editor, runs]
+BENCHMARKS: list[Callable[..., Report]] = [
+    analysis,
+    monte_carlo,
+    constrained,
+    editor,
+    runs,
+    optimiser,
+]
 
 
 def print_report(report: Report) -> None:
@@ -561,7 +569,7 @@ def print_report(report: Report) -> None:
 
 def environment() -> dict[str, Any]:
     versions: dict[str, str] = {}
-    for package in ("networkx", "numpy", "jsonschema"):
+    for package in ("networkx", "numpy", "jsonschema", "ortools"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

@@ -202,7 +202,12 @@ class Simulation(models.Model):
 
 class SimulationJob(models.Model):
     """A simulation too costly to run inside a request: it runs in the background, reports
-    its progress, can be cancelled, and keeps its result as a `Simulation` when it ends."""
+    its progress, can be cancelled, and keeps its result as a `Simulation` when it ends.
+
+    An optimisation given more than a few seconds is such a job too (`kind`): its progress
+    is the share of its time limit used, with the best schedule and bound so far in
+    `result`, which holds the optimised schedule when it ends.
+    """
 
     class State(models.TextChoices):
         QUEUED = "queued"
@@ -211,12 +216,18 @@ class SimulationJob(models.Model):
         FAILED = "failed"
         CANCELLED = "cancelled"
 
+    class Kind(models.TextChoices):
+        SIMULATION = "simulation"
+        OPTIMISATION = "optimisation"
+
     flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="simulation_jobs")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SIMULATION)
     parameters = models.JSONField()
     cost = models.BigIntegerField()
+    result = models.JSONField(null=True, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
     progress = models.FloatField(default=0.0)
     cancel_requested = models.BooleanField(default=False)

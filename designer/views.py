@@ -12,6 +12,7 @@ from designer.analysis.assessment import DIMENSIONS, READINESS_QUESTIONS, STEPS
 from designer.analysis.cpm import analyse
 from designer.analysis.report import report_blocks
 from designer.assessments.selectors import assessment_state
+from designer.optimisations import OPTIMISE_PAGE_SECONDS
 
 _swagger = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
 
@@ -70,7 +71,9 @@ def simulate(request: HttpRequest, flow_id: int) -> HttpResponse:
         "api": {
             "preview": f"/api/flows/{flow.pk}/simulations/preview/",
             "simulations": f"/api/flows/{flow.pk}/simulations/",
+            "optimise": f"/api/flows/{flow.pk}/optimise/",
         },
+        "optimise_time_limit": OPTIMISE_PAGE_SECONDS,
     }
     return render(
         request,

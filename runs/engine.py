@@ -62,6 +62,7 @@ from designer.analysis.plans import (
 from designer.analysis.sampling import attempt_outcome, new_seed
 from designer.errors import DomainError
 from designer.models import Flow
+from designer.optimisations import run_plan
 from runs.events import publish_after_commit
 from runs.models import Run, RunEvent, TaskRun
 
@@ -146,8 +147,18 @@ def _build_context(run: Run, spec: FlowSpec | None = None) -> _Context:
         order=g.order,
         needs=[dict(t.resources) for t in spec.tasks],
         capacity={p.name: p.capacity for p in spec.resources},
-        priority=remaining_path(plan, g.duration),
+        priority=_priority(run, plan, g),
     )
+
+
+def _priority(run: Run, plan: Plan, g: FlowGraph) -> list[float]:
+    """Longest remaining path first; for a run following the optimised plan, the plan's
+    start order (earlier start, higher priority)."""
+    order = (run.optimised_plan or {}).get("order")
+    if not order or sorted(order) != sorted(g.keys):
+        return remaining_path(plan, g.duration)
+    position = {key: n for n, key in enumerate(order)}
+    return [float(len(order) - position[key]) for key in g.keys]
 
 
 class _Recorder:
@@ -196,10 +207,13 @@ def run_start(
     time_scale: float,
     max_retries: int = 2,
     seed: int | None = None,
+    follow_optimised_plan: bool = False,
 ) -> tuple[Run, Step]:
     """Freeze the flow's document and start a run of it (the flow is read once: the
-    document frozen and the plan come from the same reading)."""
+    document frozen and the plan come from the same reading); following the optimised plan,
+    the solver plans that reading first and the run keeps its plan."""
     spec = selectors.flow_spec(flow)
+    plan = run_plan(spec, blueprint) if follow_optimised_plan else None
     return _create(
         flow=flow,
         user=user,
@@ -210,6 +224,7 @@ def run_start(
         time_scale=time_scale,
         max_retries=max_retries,
         seed=seed,
+        optimised_plan=plan,
     )
 
 
@@ -234,6 +249,7 @@ def run_rerun(*, run: Run, user: AbstractBaseUser) -> tuple[Run, Step]:
         seed=None,
         rerun_of=run,
         carried=succeeded,
+        optimised_plan=run.optimised_plan,
     )
 
 
@@ -250,6 +266,7 @@ def _create(
     rerun_of: Run | None = None,
     carried: set[str] | frozenset[str] = frozenset(),
     spec: FlowSpec | None = None,
+    optimised_plan: dict[str, Any] | None = None,
 ) -> tuple[Run, Step]:
     if spec is None:
         spec = flow_from_document(document)
@@ -272,6 +289,7 @@ def _create(
             time_scale=time_scale,
             seed=seed,
             rerun_of=rerun_of,
+            optimised_plan=optimised_plan,
         )
         tasks = TaskRun.objects.bulk_create(
             TaskRun(run=run, key=t.key, position=n, executor=t.executor)
@@ -310,7 +328,7 @@ def check_executors(spec: FlowSpec) -> None:
 
 def _locked(run_id: int) -> tuple[Run, list[TaskRun]]:
     # The frozen document is read once per process, by _context; not at every step.
-    run = Run.objects.select_for_update().defer("document").get(pk=run_id)
+    run = Run.objects.select_for_update().defer("document", "optimised_plan").get(pk=run_id)
     return run, list(run.tasks.select_for_update().order_by("position"))
 
 

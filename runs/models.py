@@ -59,6 +59,10 @@ class Run(models.Model):
     rerun_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns"
     )
+    # A run started "following the optimised plan": the solver's schedule of the frozen
+    # document (`{order, tasks, cycle_time, status, greedy_cycle_time}`). The engine takes
+    # `order` as its priority list; null = longest remaining path first.
+    optimised_plan = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

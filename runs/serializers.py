@@ -19,6 +19,11 @@ class RunRequestSerializer(serializers.Serializer):
     )
     max_retries = serializers.IntegerField(min_value=0, max_value=20, default=2)
     seed = serializers.IntegerField(min_value=0, max_value=2**63 - 1, allow_null=True, default=None)
+    follow_optimised_plan = serializers.BooleanField(
+        default=False,
+        help_text="Plan the run with the constraint solver first and start tasks in the "
+        "optimised plan's order instead of longest remaining path first.",
+    )
 
 
 class TaskActionSerializer(serializers.Serializer):

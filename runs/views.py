@@ -49,7 +49,10 @@ def _positioned(document: dict[str, Any], spec: FlowSpec) -> dict[str, Any]:
 def _dashboard(run: Run) -> dict[str, object]:
     """What a run's page needs besides the live feed: its graph and the planned schedule."""
     spec = flow_from_document(run.document)
-    planned = constrained_schedules(spec, blueprints=[run.blueprint])[run.blueprint]["tasks"]  # type: ignore[list-item]
+    if run.optimised_plan:
+        planned = run.optimised_plan["tasks"]
+    else:
+        planned = constrained_schedules(spec, blueprints=[run.blueprint])[run.blueprint]["tasks"]  # type: ignore[list-item]
     return {
         "id": run.pk,
         "document": _positioned(run.document, spec),

@@ -278,6 +278,10 @@ def report_blocks(
         ),
         _table(head_row, rows, numeric=tuple(range(1, len(head_row)))),
     ]
+    for name in ("hybrid", "parallel"):
+        optimised = b[name].get("optimised")
+        if optimised:
+            measure_blocks.append(_p(optimised_sentence(name, b[name]["cycle_time"], optimised, t)))
     if cost_on:
         measure_blocks.append(
             _p(
@@ -307,6 +311,22 @@ def report_blocks(
         "head": head,
         "sections": sections,
     }
+
+
+def optimised_sentence(name: str, cycle_time: float, optimised: Mapping[str, Any], t: Any) -> str:
+    """Greedy levelling and the optimal schedule of one blueprint, and which one the figures
+    use."""
+    if optimised["status"] == "optimal":
+        quality = "proven optimal"
+    else:
+        quality = f"the best found, within {optimised['gap'] * 100:.1f}% of optimal"
+    greedy = optimised["greedy_cycle_time"]
+    if greedy > cycle_time:
+        return (
+            f"{name.capitalize()}: greedy levelling gives {t(greedy)}, the optimal schedule "
+            f"{t(cycle_time)} ({quality}); the figures above use the optimal schedule."
+        )
+    return f"{name.capitalize()}: greedy levelling gives {t(greedy)}, {quality}."
 
 
 def _gantt(name: str, f: Mapping[str, Any], longest: float, t: Any) -> Block:

@@ -5,7 +5,9 @@
     /api/flows/{id}/simulations/      SimulationViewSet (preview as an action)
     /api/flows/{id}/simulations/jobs/ SimulationJobViewSet
     /api/flows/{id}/assessment/       AssessmentViewSet (one a flow; report.md as an action)
+    /api/flows/{id}/optimise/         FlowOptimiseViewSet
     /api/analyse/                     AnalyseViewSet
+    /api/optimise/                    OptimiseDocumentViewSet
 
 Runs have their routes in runs/urls.py.
 """
@@ -18,6 +20,7 @@ from rest_framework_nested.routers import NestedSimpleRouter
 from designer.api.analyse import AnalyseViewSet
 from designer.api.assessment import AssessmentViewSet
 from designer.api.flows import FlowViewSet
+from designer.api.optimise import FlowOptimiseViewSet, OptimiseDocumentViewSet
 from designer.api.simulations import SimulationJobViewSet, SimulationViewSet
 
 
@@ -42,10 +45,12 @@ class SingletonRouter(NestedSimpleRouter):  # type: ignore[misc]
 router = DefaultRouter(trailing_slash=True)
 router.register("flows", FlowViewSet, basename="flow")
 router.register("analyse", AnalyseViewSet, basename="analyse-document")
+router.register("optimise", OptimiseDocumentViewSet, basename="optimise-document")
 
 flow_router = NestedSimpleRouter(router, "flows", lookup="flow")
 flow_router.register("simulations/jobs", SimulationJobViewSet, basename="flow-simulation-job")
 flow_router.register("simulations", SimulationViewSet, basename="flow-simulation")
+flow_router.register("optimise", FlowOptimiseViewSet, basename="flow-optimise")
 
 flow_singletons = SingletonRouter(router, "flows", lookup="flow")
 flow_singletons.register("assessment", AssessmentViewSet, basename="flow-assessment")

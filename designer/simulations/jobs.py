@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import close_old_connections, connection, transaction
 
-from designer import models
+from designer import models, selectors
 from designer.simulations.selectors import job_state
 from designer.simulations.services import simulation_create
 
@@ -99,12 +99,18 @@ def _stop_all() -> None:
 
 
 def simulation_job_start(
-    *, flow: models.Flow, user: AbstractBaseUser | None, cost: int, **parameters: Any
+    *,
+    flow: models.Flow,
+    user: AbstractBaseUser | None,
+    cost: int,
+    kind: str = models.SimulationJob.Kind.SIMULATION,
+    **parameters: Any,
 ) -> models.SimulationJob:
-    """Queue a simulation as a job; it starts once this transaction commits."""
+    """Queue a simulation (or an optimisation) as a job; it starts once this transaction
+    commits."""
     pool = _pool() if _background() else None
     job = models.SimulationJob.objects.create(
-        flow=flow, created_by=user, parameters=parameters, cost=cost
+        flow=flow, created_by=user, parameters=parameters, cost=cost, kind=kind
     )
     if pool is None:
         run_simulation_job(job.pk)  # tests: run in the request, synchronously
@@ -164,9 +170,13 @@ def run_simulation_job(job_id: int) -> None:
         _push(job_id, job_state(job))
 
     try:
-        simulation = simulation_create(
-            flow=job.flow, user=job.created_by, progress=progress, **job.parameters
-        )
+        if job.kind == models.SimulationJob.Kind.OPTIMISATION:
+            simulation = None
+            job.result = _optimisation(job, push=_push)
+        else:
+            simulation = simulation_create(
+                flow=job.flow, user=job.created_by, progress=progress, **job.parameters
+            )
     except SimulationCancelled:
         job.state, job.error = State.CANCELLED, ""
     except Exception as error:  # the job ends, whatever went wrong, and says so
@@ -177,8 +187,68 @@ def run_simulation_job(job_id: int) -> None:
         job.state, job.progress, job.simulation = State.SUCCEEDED, 1.0, simulation
     finally:
         _cancelled.discard(job_id)
-    job.save(update_fields=["state", "progress", "error", "simulation", "updated_at"])
+    job.save(update_fields=["state", "progress", "error", "simulation", "result", "updated_at"])
     _push(job_id, job_state(job))
+
+
+def _optimisation(job: models.SimulationJob, push: Any) -> dict[str, Any]:
+    """An optimisation job's work: the solver, with its progress (the share of the time limit
+    used, the best cycle time and the bound so far) stored and pushed, stopped by Cancel.
+
+    The solver reports from its own threads; they only note what they found, and one watcher
+    thread does every write and push (and so holds the one database connection) and
+    notices a cancel, in this process (the set) or another (the row's flag).
+    """
+    from designer.analysis.optimise import Progress
+    from designer.optimisations import optimisation_compute, with_overrides
+
+    parameters = job.parameters
+    time_limit = float(parameters["time_limit"])
+    spec = with_overrides(selectors.flow_spec(job.flow), parameters.get("overrides"))
+    stop = threading.Event()
+    found: list[Progress] = []  # the latest report, replaced as better ones come
+
+    def watch() -> None:
+        told: Progress | None = None
+        last = checked = time.monotonic()
+        while not stop.wait(0.05):
+            now = time.monotonic()
+            latest = found[-1] if found else None
+            if latest is not None and latest is not told and now - last >= PROGRESS_SECONDS:
+                told, last = latest, now
+                share = min(0.99, latest.seconds / time_limit)
+                so_far = {"best": latest.best, "bound": latest.bound}
+                models.SimulationJob.objects.filter(pk=job.pk).update(progress=share, result=so_far)
+                job.progress, job.result = share, so_far
+                push(job.pk, job_state(job))
+            if job.pk in _cancelled:
+                stop.set()
+            elif now - checked >= 0.5:
+                checked = now
+                if models.SimulationJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
+                    stop.set()
+        connection.close()
+
+    def note(report: Progress) -> None:
+        found[:] = [report]
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        result = optimisation_compute(
+            spec,
+            blueprint=parameters["blueprint"],
+            time_limit=time_limit,
+            progress=note,
+            stop=stop,
+        )
+        cancelled = stop.is_set()
+    finally:
+        stop.set()
+        watcher.join()
+    if cancelled:
+        raise SimulationCancelled
+    return result
 
 
 def simulation_job_cancel(job: models.SimulationJob) -> models.SimulationJob:

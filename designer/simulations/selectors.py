@@ -26,7 +26,7 @@ def simulation_jobs_of(flow: models.Flow) -> QuerySet[models.SimulationJob]:
 
 
 def job_state(job: models.SimulationJob) -> dict[str, Any]:
-    return {
+    state = {
         "job": job.pk,
         "state": job.state,
         "progress": round(job.progress, 4),
@@ -34,6 +34,9 @@ def job_state(job: models.SimulationJob) -> dict[str, Any]:
         "simulation": job.simulation_id,
         "error": job.error,
     }
+    if job.kind == models.SimulationJob.Kind.OPTIMISATION:
+        state.update(kind=job.kind, result=job.result)
+    return state
 
 
 def pools_bind(flow_spec: Flow, capacities: dict[str, int]) -> bool:

@@ -27,6 +27,7 @@ form.addEventListener("submit", async (event) => {
     time_scale: Number(form.time_scale.value),
     max_retries: Number(form.max_retries.value),
     seed: form.seed.value === "" ? null : Number(form.seed.value),
+    follow_optimised_plan: form.follow_optimised_plan.checked,
   };
   button.disabled = true;
   try {

@@ -59,13 +59,14 @@ def test_changing_a_capacity_changes_the_figures(page, alice):
     open_simulation(page, alice, pooled_document())
     before = figures(page)
     # Both research tasks share one researcher: the parallel schedule serialises them.
-    assert page.locator("#gantts h3").all_inner_texts()[2] == "Parallel · 34.5 h"
+    parallel = page.locator("#gantt-parallel-title")
+    assert parallel.inner_text() == "Parallel, greedy · 34.5 h"
     page.get_by_label("Researcher").fill("2")
-    page.locator("#gantts h3").nth(2).filter(has_text="30.5 h").wait_for()
+    parallel.filter(has_text="30.5 h").wait_for()
     after = figures(page)
     assert after["Parallel"][1] != before["Parallel"][1]
     page.get_by_role("button", name="Reset to the flow's values").click()
-    page.locator("#gantts h3").nth(2).filter(has_text="34.5 h").wait_for()
+    parallel.filter(has_text="34.5 h").wait_for()
     assert page.get_by_label("Researcher").input_value() == "1"
 
 
@@ -85,7 +86,7 @@ def test_keep_two_results_and_compare(page, alice):
     page.get_by_role("button", name="Keep this result").click()
     page.locator("#kept tbody tr").first.wait_for()
     page.get_by_label("Researcher").fill("2")
-    page.locator("#gantts h3").nth(2).filter(has_text="30.5 h").wait_for()
+    page.locator("#gantt-parallel-title").filter(has_text="30.5 h").wait_for()
     page.get_by_role("button", name="Keep this result").click()
     page.locator("#kept tbody tr").nth(1).wait_for()
     rows = page.locator("#kept tbody tr")

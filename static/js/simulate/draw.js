@@ -3,6 +3,7 @@
 
 import { BLUEPRINT_NAMES } from "../constants.js";
 import { CRITICAL, ganttConfig } from "../gantt.js";
+import { optimisable } from "./optimal.js";
 import {
   BLUEPRINT_COLOURS,
   NO_POOL,
@@ -126,6 +127,9 @@ function drawGantts(result) {
     const id = `gantt-${blueprint}`;
     let canvas = document.getElementById(id);
     if (!canvas) {
+      const row = document.createElement("div");
+      row.className = "gantt-row";
+      row.id = `gantt-row-${blueprint}`;
       const box = document.createElement("div");
       box.className = "gantt";
       const title = document.createElement("h3");
@@ -138,9 +142,11 @@ function drawGantts(result) {
       canvas.setAttribute("role", "img");
       holder.append(canvas);
       box.append(holder);
-      container.append(box);
+      row.append(box);
+      container.append(row);
     }
-    document.getElementById(`${id}-title`).textContent = `${BLUEPRINT_NAMES[blueprint]} · ${duration(schedule.cycle_time)}`;
+    const kind = optimisable(blueprint) ? ", greedy" : "";
+    document.getElementById(`${id}-title`).textContent = `${BLUEPRINT_NAMES[blueprint]}${kind} · ${duration(schedule.cycle_time)}`;
     canvas.setAttribute("aria-label", `${BLUEPRINT_NAMES[blueprint]} schedule, ${duration(schedule.cycle_time)}, one bar per task`);
     const { keys, config } = ganttConfig({
       tasks: schedule.tasks,

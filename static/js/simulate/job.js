@@ -3,7 +3,7 @@
 // stops it, and when it ends the kept result is fetched and drawn.
 
 import { callApi, getJson } from "../api.js";
-import { number, page } from "./context.js";
+import { duration, number, page } from "./context.js";
 
 const ENDED = new Set(["succeeded", "failed", "cancelled"]);
 const box = document.getElementById("job");
@@ -22,7 +22,10 @@ function show(state, cancelling = false) {
   bar.setAttribute("aria-valuetext", share);
   if (cancelling) label.textContent = `Cancelling at ${share}…`;
   else if (state.state === "queued") label.textContent = "Waiting for a worker…";
-  else label.textContent = `Running in the background: ${share}`;
+  else if (state.result?.best !== undefined) {
+    // An optimisation: the best schedule found so far and the bound no schedule can beat.
+    label.textContent = `Searching in the background: ${share} · best ${duration(state.result.best)}, bound ${duration(state.result.bound)}`;
+  } else label.textContent = `Running in the background: ${share}`;
 }
 
 // Follow a job until it ends; resolves with its last state. `onEnd` is not called for a job

@@ -7,6 +7,7 @@ import { flow, page } from "./context.js";
 import { draw } from "./draw.js";
 import { cancelSuperseded, describe, follow, stop } from "./job.js";
 import { loadKept } from "./kept.js";
+import { showOptimal } from "./optimal.js";
 
 const form = document.getElementById("what-if");
 const statusLine = document.getElementById("status");
@@ -72,6 +73,7 @@ async function run() {
     draw(result);
     drawn = true;
     statusLine.textContent = describe(result);
+    showOptimal(parameters().overrides, result.schedules);
   } catch (error) {
     if (error.name === "AbortError") return;
     showError(error.message);
@@ -103,6 +105,7 @@ function background(job, mine) {
       draw(result);
       drawn = true;
       statusLine.textContent = `${describe(result)} · kept as result #${result.id}.`;
+      showOptimal(result.overrides, result.schedules);
     },
   });
 }

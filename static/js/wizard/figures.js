@@ -69,6 +69,20 @@ function money(value) {
   return formatNumber(value, 2);
 }
 
+// Where the solver looked for a better levelled schedule: whether this figure is the optimum
+// (proven, or how close), and what greedy levelling alone would give.
+export function optimisedLine(optimised, cycleTime) {
+  if (!optimised) return null;
+  const proven = optimised.status === "optimal";
+  const gap = Math.max(0, optimised.gap * 100);
+  const quality = proven ? "proven optimal" : `best found, within ${gap < 0.1 ? "<0.1" : gap.toFixed(1)}% of optimal`;
+  const text =
+    optimised.greedy_cycle_time > cycleTime
+      ? `optimal schedule, ${quality} · greedy levelling ${duration(optimised.greedy_cycle_time)}`
+      : `greedy levelling, ${quality}`;
+  return el("p", { className: "optimised", textContent: text });
+}
+
 // One blueprint's column: the constrained cycle time, P50 / P80, gain, overhead, cost,
 // and a small Gantt of its constrained schedule.
 function column(name, f, charts, max) {
@@ -97,6 +111,7 @@ function column(name, f, charts, max) {
     { className: `column ${name}` },
     el("h2", { textContent: BLUEPRINT_NAMES[name] }),
     el("p", { className: "big", textContent: duration(f.cycle_time) }),
+    optimisedLine(f.optimised, f.cycle_time),
     spread,
     unconstrained,
     el("p", { className: "gain", textContent: name === "sequential" ? "the baseline" : f.gain < 0 ? `slower by ${duration(-f.gain)} (${percent(-f.gain_share)})` : `saves ${duration(f.gain)} (${percent(f.gain_share)})` }),
