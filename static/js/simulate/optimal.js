@@ -4,7 +4,7 @@
 // to it the best schedule found is.
 
 import { postJson } from "../api.js";
-import { BLUEPRINT_NAMES } from "../constants.js";
+import { BLUEPRINTS, BLUEPRINT_NAMES } from "../constants.js";
 import { ganttConfig } from "../gantt.js";
 import { NO_POOL, UNIT, duration, flow, page, poolColour, taskLabel } from "./context.js";
 import { follow } from "./job.js";
@@ -25,7 +25,7 @@ export function showOptimal(overrides, schedules) {
   controller = new AbortController();
   const signal = controller.signal;
   return Promise.all(
-    page.blueprints.filter((b) => optimisable(b) && schedules[b]).map((b) => one(b, overrides, schedules[b], signal)),
+    BLUEPRINTS.filter((b) => optimisable(b) && schedules[b]).map((b) => one(b, overrides, schedules[b], signal)),
   );
 }
 
