@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export VIVIDO_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test bench lint format install install-dev clean
+.PHONY: run cluster test bench lint format install install-dev clean
 
 run: install var/secret-key
 	@export DJANGO_SECRET_KEY="$$(cat var/secret-key)"; \
@@ -16,6 +16,24 @@ run: install var/secret-key
 	$(PY) manage.py ensure_local_account && \
 	$(PY) manage.py load_examples && \
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+# Across processes (README): the Procfile's two web processes (ports 8001 and 8002), two
+# Celery workers and the beat, on the local PostgreSQL (its database created when missing)
+# and Redis (channel layer on db 0, broker on db 1).
+CLUSTER_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/vivido
+CLUSTER_REDIS_URL ?= redis://127.0.0.1:6379/0
+CLUSTER_BROKER_URL ?= redis://127.0.0.1:6379/1
+
+cluster: install var/secret-key
+	@export DJANGO_SECRET_KEY="$$(cat var/secret-key)" DATABASE_URL=$(CLUSTER_DATABASE_URL) \
+		REDIS_URL=$(CLUSTER_REDIS_URL) CELERY_BROKER_URL=$(CLUSTER_BROKER_URL) \
+		VIVIDO_RUN_DISPATCH=celery PATH="$(CURDIR)/$(VENV)/bin:$$PATH"; \
+	$(PY) manage.py ensure_database && \
+	$(PY) manage.py migrate --noinput -v 0 && \
+	$(PY) manage.py ensure_local_account && \
+	$(PY) manage.py load_examples && \
+	$(PY) manage.py collectstatic --noinput -v 0 && \
+	$(VENV)/bin/honcho start -f Procfile
 
 POSTGRES_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/vivido
 # Test files run in three processes at once: the browser tests spend most of their time
@@ -26,8 +44,11 @@ test: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --ignore=tests/cluster
 	DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests/api tests/db tests/wizard tests/runs tests/websockets
+	# Web processes, Celery workers and the beat on PostgreSQL and Redis (their own database,
+	# vivido_cluster_*): on their own, since they start a cluster of processes themselves.
+	$(PY) -m pytest -q tests/cluster
 
 bench: install-dev
 	$(PY) -m bench

@@ -24,6 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench.cluster import cluster
 from bench.optimise import optimiser
 from bench.runs import runs
 from bench.support import REPEAT, RESULTS, Report, Row, best_of, django_env, embedded_server
@@ -551,6 +552,7 @@ BENCHMARKS: list[Callable[..., Report]] = [
     constrained,
     editor,
     runs,
+    cluster,
     optimiser,
 ]
 

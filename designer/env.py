@@ -70,13 +70,25 @@ def database_config(url: str | None, default_sqlite: Path) -> dict[str, Any]:
     return config
 
 
+# channels_redis waits for a consumer's next message with a blocking pop of up to 5 s on
+# the same socket, and redis-py 8 gives every socket a read timeout of 5 s by default: an
+# idle consumer then fails with "Timeout reading from …" and its websocket closes with 1011
+# (channels_redis#422, redis-py#4091). Reads on the layer's sockets may wait this long.
+REDIS_LAYER_SOCKET_TIMEOUT = 30.0
+
+
 def channel_layers_config(redis_url: str | None) -> dict[str, Any]:
     """Redis when `REDIS_URL` is set (several processes), else in memory (one process)."""
     if redis_url:
+        host = {
+            "address": redis_url,
+            "socket_timeout": REDIS_LAYER_SOCKET_TIMEOUT,
+            "socket_connect_timeout": 5.0,
+        }
         return {
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [redis_url]},
+                "CONFIG": {"hosts": [host]},
             }
         }
     return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

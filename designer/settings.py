@@ -1,7 +1,8 @@
 """Vivido's settings, read from the environment with safe local defaults.
 
 Embedded default: SQLite in the project's `var/` folder, the in-memory channel layer, one
-process. `DATABASE_URL` and `REDIS_URL` move it to PostgreSQL and channels_redis.
+process. `DATABASE_URL` and `REDIS_URL` move it to PostgreSQL and channels_redis;
+`VIVIDO_RUN_DISPATCH=celery` with `CELERY_BROKER_URL` moves the runs' steps to Celery workers.
 """
 
 from pathlib import Path
@@ -188,13 +189,56 @@ VIVIDO_MAX_TASKS_PER_FLOW = env_int("VIVIDO_MAX_TASKS_PER_FLOW", 5000, minimum=1
 VIVIDO_MAX_DEPENDENCIES_PER_FLOW = env_int("VIVIDO_MAX_DEPENDENCIES_PER_FLOW", 25000, minimum=0)
 VIVIDO_MAX_BODY_BYTES = env_int("VIVIDO_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = VIVIDO_MAX_BODY_BYTES
-# "embedded": runs execute on the server's own event loop; "off": nothing executes them.
+# "embedded": runs execute on the server's own event loop; "celery": on Celery workers
+# (`celery -A designer worker`), the web processes only decide, record and broadcast;
+# "off": nothing executes them.
 VIVIDO_RUN_DISPATCH = env_str("VIVIDO_RUN_DISPATCH", "embedded")
-if VIVIDO_RUN_DISPATCH not in ("embedded", "off"):
-    raise ImproperlyConfigured("VIVIDO_RUN_DISPATCH must be embedded or off")
+if VIVIDO_RUN_DISPATCH not in ("embedded", "celery", "off"):
+    raise ImproperlyConfigured("VIVIDO_RUN_DISPATCH must be embedded, celery or off")
 # Executors a deployer registers for runs: a name a task may give as its executor, and the
 # dotted path of a callable(run_id, task, attempt, document) that does the work.
 VIVIDO_ACTIONS: dict[str, str] = {}
+# On Celery workers an action's attempt fails once it has run this many seconds (a
+# registered name in VIVIDO_ACTION_TIME_LIMITS has its own limit).
+VIVIDO_ACTION_TIME_LIMIT = env_int("VIVIDO_ACTION_TIME_LIMIT", 300, minimum=1)
+VIVIDO_ACTION_TIME_LIMITS: dict[str, int] = {}
+# The sweep (Celery beat) looks this often for due work whose step was lost, and counts a
+# step as lost once its moment is this many seconds past.
+VIVIDO_SWEEP_SECONDS = env_int("VIVIDO_SWEEP_SECONDS", 5, minimum=1)
+VIVIDO_SWEEP_GRACE_SECONDS = env_int("VIVIDO_SWEEP_GRACE_SECONDS", 2, minimum=0)
+
+# Celery (designer/celery.py reads every CELERY_* setting). The broker is Redis or RabbitMQ.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+if VIVIDO_RUN_DISPATCH == "celery" and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured(
+        "VIVIDO_RUN_DISPATCH=celery needs CELERY_BROKER_URL (redis://… or amqp://…)"
+    )
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A step is acknowledged only once it has run, and given back to the broker if the worker
+# process running it dies: the engine's steps are idempotent, so running one again is
+# harmless, and losing one is not.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Redis gives a message a worker holds unacknowledged to another worker after this long
+# (RabbitMQ closes a channel that holds one past 30 minutes): a step due later than the
+# horizon below is not sent ahead as a delayed message but by the sweep once it is due.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+VIVIDO_TIMER_HORIZON_SECONDS = env_int("VIVIDO_TIMER_HORIZON_SECONDS", 900, minimum=1)
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "sweep": {
+        "task": "runs.sweep",
+        "schedule": float(VIVIDO_SWEEP_SECONDS),
+        # A sweep nobody ran in its own period is dropped: the next one does its work.
+        "options": {"expires": float(VIVIDO_SWEEP_SECONDS)},
+    }
+}
 # Compensations a deployer registers: an executor's name and the dotted path of the
 # callable(run_id, task, attempt, document) that undoes its work under
 # continue_with_compensation. An executor without one is compensated by a simulated wait.

@@ -1,5 +1,7 @@
-"""Executing what the engine decided, in the embedded default: an asyncio loop on a thread
-of the server's own process, with a timer per simulated attempt.
+"""Executing what the engine decided. In the embedded default: an asyncio loop on a thread
+of the server's own process, with a timer per simulated attempt. With Celery
+(`VIVIDO_RUN_DISPATCH=celery`) `dispatch` sends the steps to the workers instead
+(runs/tasks.py) and this process executes nothing.
 
 The loop only keeps time; each step it triggers is an ordinary engine transaction run on a
 worker thread. On start-up it takes over every run that is not over: simulated attempts
@@ -16,10 +18,11 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -99,38 +102,46 @@ def _finish(start: engine.Start) -> engine.Step:
     return execute_action(start)
 
 
-def execute_action(start: engine.Start) -> engine.Step:
+def execute_action(start: engine.Start, limit: Limit | None = None) -> engine.Step:
     """Run the deployer's registered callable for the task (never anything a user typed):
-    returning is success, raising is failure with the exception's message."""
-    action = import_string(settings.VIVIDO_ACTIONS[start.executor])
-    run = Run.objects.get(pk=start.run_id)
-    try:
-        action(run_id=run.pk, task=start.key, attempt=start.attempt, document=run.document)
-    except Exception as error:  # the action's failure is the task's, not the engine's
-        message = f"{type(error).__name__}: {error}"[:2000]
-        return engine.task_finish(
-            start.run_id, start.key, start.attempt, succeeded=False, error=message
-        )
-    return engine.task_finish(start.run_id, start.key, start.attempt, succeeded=True)
+    returning is success, raising is failure with the exception's message. Under a `limit`
+    (Celery workers), the limit's exception ends the attempt as one that ran too long."""
+    error = _call(settings.VIVIDO_ACTIONS[start.executor], start, limit)
+    return engine.task_finish(
+        start.run_id, start.key, start.attempt, succeeded=error is None, error=error or ""
+    )
 
 
-def execute_compensation(start: engine.Start) -> engine.Step:
+def execute_compensation(start: engine.Start, limit: Limit | None = None) -> engine.Step:
     """End a compensation attempt: run the deployer's registered compensation for the task's
     executor (raising is failure with the exception's message), or, when none is registered,
     end the simulated one (its wait is already over)."""
     path = settings.VIVIDO_COMPENSATIONS.get(start.executor)
-    if path is None:
-        return engine.compensation_finish(start.run_id, start.key, start.attempt, succeeded=True)
+    error = None if path is None else _call(path, start, limit)
+    return engine.compensation_finish(
+        start.run_id, start.key, start.attempt, succeeded=error is None, error=error or ""
+    )
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A time limit a worker enforces by raising `raises` inside the callable."""
+
+    seconds: float
+    raises: type[BaseException]
+
+
+def _call(path: str, start: engine.Start, limit: Limit | None) -> str | None:
+    """Call a registered callable; None when it returned, else why it failed."""
     action = import_string(path)
     run = Run.objects.get(pk=start.run_id)
     try:
         action(run_id=run.pk, task=start.key, attempt=start.attempt, document=run.document)
-    except Exception as error:  # the compensation's failure is the task's, not the engine's
-        message = f"{type(error).__name__}: {error}"[:2000]
-        return engine.compensation_finish(
-            start.run_id, start.key, start.attempt, succeeded=False, error=message
-        )
-    return engine.compensation_finish(start.run_id, start.key, start.attempt, succeeded=True)
+    except Exception as error:  # the action's failure is the task's, not the engine's
+        if limit is not None and isinstance(error, limit.raises):
+            return f"went over its time limit of {limit.seconds:g} s"
+        return f"{type(error).__name__}: {error}"[:2000]
+    return None
 
 
 _dispatcher: EmbeddedDispatcher | None = None
@@ -150,7 +161,17 @@ def dispatcher() -> EmbeddedDispatcher | None:
 
 
 def dispatch(step: engine.Step) -> None:
-    """Hand a step to the dispatcher once the transaction that decided it has committed."""
+    """Hand a step to the dispatcher once the transaction that decided it has committed: the
+    embedded one, or Celery's workers through the broker."""
+    if not (step.starts or step.wake_at):
+        return
+    if settings.VIVIDO_RUN_DISPATCH == "celery":
+        from runs.tasks import send
+
+        # Called inside a transaction, the steps leave once it has committed: a worker must
+        # find what they refer to. Outside one, at once.
+        transaction.on_commit(lambda: send(step))
+        return
     running = dispatcher()
-    if running is not None and (step.starts or step.wake_at):
+    if running is not None:
         running.submit(step)

@@ -190,12 +190,32 @@ class _Recorder:
         """Write the run, the tasks that moved (every field change comes with a move) and
         the events."""
         self.run.save()
-        TaskRun.objects.bulk_update(
-            list(self.changed.values()),
-            ["state", "attempts", "started_at", "finished_at", "due_at", "not_before", "error"],
-        )
+        changed = list(self.changed.values())
+        if len(changed) <= FEW_TASKS:
+            # One plain UPDATE each: building bulk_update's CASE over every field costs more
+            # than the round trips when a step moves a task or two, as most steps do.
+            for task in changed:
+                TaskRun.objects.filter(pk=task.pk).update(
+                    **{name: getattr(task, name) for name in TASK_FIELDS}
+                )
+        else:
+            TaskRun.objects.bulk_update(changed, TASK_FIELDS)
         RunEvent.objects.bulk_create(self.events)
         publish_after_commit(self.run.pk, self.events)
+
+
+FEW_TASKS = 4
+TASK_FIELDS = [
+    "state",
+    "attempts",
+    "started_at",
+    "finished_at",
+    "due_at",
+    "not_before",
+    "lease_until",
+    "claims",
+    "error",
+]
 
 
 def run_start(
@@ -327,9 +347,13 @@ def check_executors(spec: FlowSpec) -> None:
 
 
 def _locked(run_id: int) -> tuple[Run, list[TaskRun]]:
+    """The run, locked until the transaction ends (SELECT … FOR UPDATE on PostgreSQL; SQLite
+    lets one writer in at a time), and its tasks. Every step locks the run before it reads
+    its tasks, so the run's lock alone keeps two steps apart: locking each task row too
+    would write every one of them on PostgreSQL at every step."""
     # The frozen document is read once per process, by _context; not at every step.
     run = Run.objects.select_for_update().defer("document", "optimised_plan").get(pk=run_id)
-    return run, list(run.tasks.select_for_update().order_by("position"))
+    return run, list(run.tasks.order_by("position"))
 
 
 def run_advance(run_id: int) -> Step:
@@ -372,6 +396,7 @@ def _advance(run: Run, tasks: list[TaskRun], recorder: _Recorder) -> Step:
         not_before=[_seconds(run, t.not_before) for t in tasks],
     )
     wake_at = None if upcoming is None else run.created_at + timedelta(seconds=upcoming)
+    run.wake_at = wake_at  # kept in the database: any process may keep the appointment
     step = Step(run_id=run.pk, wake_at=wake_at)
     for i in choice:
         task = tasks[i]
@@ -411,6 +436,8 @@ def _begin(
     task.attempts += 1
     task.started_at = recorder.now
     task.not_before = None
+    task.lease_until = None
+    task.claims = 0
     seconds, fails = simulated_outcome(run, ctx, task)
     task.due_at = recorder.now + timedelta(seconds=seconds)
     recorder.move(task, "running", by=by)
@@ -456,6 +483,7 @@ def _settle(run: Run, tasks: list[TaskRun], ctx: _Context, recorder: _Recorder) 
             return _compensate(run, newest, ctx, recorder)
     run.status = "failed" if failed else "succeeded"
     run.finished_at = recorder.now
+    run.wake_at = None
     recorder.emit("run", **{"from": "running", "to": run.status})
     return None
 
@@ -552,6 +580,7 @@ def _fail(
         recorder.emit("run", **{"from": run.status, "to": "failed"})
         run.status = "failed"
         run.finished_at = recorder.now
+        run.wake_at = None
 
 
 def run_control(run_id: int, action: str, *, by: str) -> Step:
@@ -574,6 +603,7 @@ def run_control(run_id: int, action: str, *, by: str) -> Step:
             recorder.emit("run", **{"from": run.status, "to": "cancelled", "by": by})
             run.status = "cancelled"
             run.finished_at = recorder.now
+            run.wake_at = None
             step = Step()
         else:
             before, after = wanted[action]
@@ -627,22 +657,29 @@ def task_manual(run_id: int, key: str, action: str, *, by: str, error: str = "")
     return step
 
 
+def in_flight(run: Run, tasks: list[TaskRun], now: datetime) -> list[Start]:
+    """The attempts and the compensation still going, as Starts to dispatch again: each ends
+    when it was due, or at once if that has passed; the run's seed decides a simulated
+    outcome the same way again. A manual task's attempt waits for its person."""
+    ctx = _context(run)
+    starts = []
+    for task in tasks:
+        due = task.due_at or now
+        if task.state == "running" and task.executor != "manual":
+            _, fails = simulated_outcome(run, ctx, task)
+            starts.append(Start(run.pk, task.key, task.attempts, due, fails, task.executor))
+        elif task.state == "compensating":
+            starts.append(_compensation_start(run, task, due))
+    return starts
+
+
 def run_recover(run_id: int) -> Step:
-    """After a restart: the attempts and the compensation still going (they end when they
-    were due, or at once if that has passed; the same seed decides a simulated outcome) and
-    one more advance."""
+    """After a restart: the attempts and the compensation still going and one more
+    advance."""
     with transaction.atomic():
         run, tasks = _locked(run_id)
-        ctx = _context(run)
         now = timezone.now()
-        starts = []
-        for task in tasks:
-            due = task.due_at or now
-            if task.state == "running" and task.executor != "manual":
-                _, fails = simulated_outcome(run, ctx, task)
-                starts.append(Start(run.pk, task.key, task.attempts, due, fails, task.executor))
-            elif task.state == "compensating":
-                starts.append(_compensation_start(run, task, due))
+        starts = in_flight(run, tasks, now)
         recorder = _Recorder(run, now)
         step = _advance(run, tasks, recorder)
         recorder.save()

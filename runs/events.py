@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
+import threading
 from typing import Any, Literal, TypedDict
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from runs.models import RunEvent
 from runs.selectors import event_dict
+
+log = logging.getLogger(__name__)
 
 # Steps writing more events than this send only their range; consumers read the rest.
 INLINE_EVENTS = 2000
@@ -107,7 +111,12 @@ def publish_after_commit(run_id: int, events: list[RunEvent]) -> None:
         if layer is None:
             return
         loop = _server_loop
-        if loop is not None and loop.is_running():
+        if loop is None or not loop.is_running():
+            # A process without a server loop (a Celery worker) broadcasts from a loop of its
+            # own, which keeps the layer's connections and one run's messages in order; the
+            # in-memory layer has no other process to reach.
+            loop = None if isinstance(layer, InMemoryChannelLayer) else _publisher_loop()
+        if loop is not None:
             # The in-memory layer's queues belong to the server's loop: hand over to it.
             loop.call_soon_threadsafe(_gather, layer, loop, run_id, step, changed, run.flow_id)
             return
@@ -169,6 +178,48 @@ def _send_gathered(layer: Any, loop: asyncio.AbstractEventLoop, run_id: int) -> 
             last["events"] = f"{last['events']},{step['events']}"
         else:
             merged.append(dict(step))  # type: ignore[arg-type]
-    for message in merged:
-        loop.create_task(layer.group_send(group_name(run_id), message))
-    loop.create_task(layer.group_send(flow_group_name(flow_id), changed))
+    sends = [(group_name(run_id), message) for message in merged]
+    _send_in_order(loop, layer, [*sends, (flow_group_name(flow_id), changed)])
+
+
+# The last send handed to a loop: the next one waits for it, so that what one process sends
+# leaves in the order it was committed (concurrent sends on a pool of Redis connections
+# would race: 8 before 7). Viewers of a run fed by several processes reorder by sequence.
+_previous_send: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+
+
+def _send_in_order(
+    loop: asyncio.AbstractEventLoop, layer: Any, messages: list[tuple[str, Any]]
+) -> None:
+    previous = _previous_send.get(loop)
+
+    async def send() -> None:
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])
+        for group, message in messages:
+            try:
+                await layer.group_send(group, message)
+            except Exception:  # the layer may drop a message: viewers read the database
+                log.warning("could not broadcast to %s", group, exc_info=True)
+        if _previous_send.get(loop) is task:
+            del _previous_send[loop]
+
+    task = loop.create_task(send())
+    _previous_send[loop] = task
+
+
+_publisher: asyncio.AbstractEventLoop | None = None
+_publisher_lock = threading.Lock()
+
+
+def _publisher_loop() -> asyncio.AbstractEventLoop:
+    """This process's broadcasting loop, on a thread of its own, started on first use (in a
+    Celery worker's child process, after the fork)."""
+    global _publisher
+    with _publisher_lock:
+        if _publisher is None or _publisher.is_closed():
+            _publisher = asyncio.new_event_loop()
+            threading.Thread(
+                target=_publisher.run_forever, name="vivido-broadcast", daemon=True
+            ).start()
+        return _publisher

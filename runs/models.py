@@ -59,6 +59,12 @@ class Run(models.Model):
     rerun_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns"
     )
+    # When the engine must advance the run again (a phase's barrier opening after the
+    # handoff and sync, a retry's backoff ending), kept here so that any process can keep
+    # the appointment: the sweep advances a running run whose wake_at has long passed.
+    wake_at = models.DateTimeField(null=True, blank=True)
+    # When a sweep last took charge of the run's lost steps: two sweeps at once never both.
+    swept_at = models.DateTimeField(null=True, blank=True)
     # A run started "following the optimised plan": the solver's schedule of the frozen
     # document (`{order, tasks, cycle_time, status, greedy_cycle_time}`). The engine takes
     # `order` as its priority list; null = longest remaining path first.
@@ -66,6 +72,7 @@ class Run(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "wake_at"], name="run_status_wake")]
 
     def __str__(self) -> str:
         return f"Run {self.pk} of {self.document.get('name', '?')} ({self.blueprint})"
@@ -83,6 +90,11 @@ class TaskRun(models.Model):
     # When the running attempt of a simulated task ends; when a retry may start.
     due_at = models.DateTimeField(null=True, blank=True)
     not_before = models.DateTimeField(null=True, blank=True)
+    # A Celery worker executing the running attempt's action (or registered compensation)
+    # holds it until then; another may take it over only after. `claims` counts the takes of
+    # this attempt, so an action that keeps killing its worker fails instead of looping.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claims = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
 
     class Meta:

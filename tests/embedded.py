@@ -65,6 +65,9 @@ class Server:
                 return
             except OSError:
                 time.sleep(0.2)
+        # Not left running behind a failed start: no fixture would ever stop it.
+        self.process.kill()
+        self.process.wait(timeout=10)
         raise AssertionError("the server did not start")
 
     def call(self, method, path, body=None):

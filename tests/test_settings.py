@@ -55,6 +55,26 @@ def test_defaults_are_local_and_private():
     )
 
 
+def test_celery_dispatch_needs_a_broker_and_then_acknowledges_late():
+    refused = settings_in_subprocess(
+        {"DJANGO_SECRET_KEY": "k", "VIVIDO_RUN_DISPATCH": "celery", "CELERY_BROKER_URL": ""},
+        "s.VIVIDO_RUN_DISPATCH",
+    )
+    assert refused.returncode != 0
+    assert "VIVIDO_RUN_DISPATCH=celery needs CELERY_BROKER_URL" in refused.stderr
+    chosen = settings_in_subprocess(
+        {
+            "DJANGO_SECRET_KEY": "k",
+            "VIVIDO_RUN_DISPATCH": "celery",
+            "CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
+        },
+        "s.CELERY_BROKER_URL, s.CELERY_TASK_ACKS_LATE, s.CELERY_TASK_REJECT_ON_WORKER_LOST, "
+        "s.CELERY_BEAT_SCHEDULE['sweep']['schedule']",
+    )
+    assert chosen.returncode == 0, chosen.stderr
+    assert chosen.stdout.strip() == "amqp://guest:guest@127.0.0.1:5672// True True 5.0"
+
+
 def test_bad_boolean_fails_loudly(monkeypatch):
     monkeypatch.setenv("DJANGO_DEBUG", "maybe")
     with pytest.raises(
@@ -128,6 +148,37 @@ def test_redis_url_selects_channels_redis_and_it_carries_messages():
             assert message == {"type": "ping", "n": 7}
         finally:
             channel_layers.backends.pop("default", None)
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="Redis at 127.0.0.1:6379 is not reachable")
+def test_a_receive_on_the_redis_layer_outwaits_its_blocking_pop():
+    """channels_redis blocks 5 s per pop; redis-py 8 times reads out after 5 s unless told
+    otherwise. A message that comes after 7 s is received, not a "Timeout reading"."""
+    from channels_redis.core import RedisChannelLayer
+
+    layer = RedisChannelLayer(
+        **channel_layers_config("redis://127.0.0.1:6379/15")["default"]["CONFIG"]
+    )
+
+    async def late_message():
+        channel = await layer.new_channel()
+
+        async def send_later():
+            await asyncio.sleep(7)
+            await layer.send(channel, {"type": "late", "n": 1})
+
+        sender = asyncio.ensure_future(send_later())
+        try:
+            return await asyncio.wait_for(layer.receive(channel), 15)
+        finally:
+            await sender
+            await layer.flush()
+
+    with ThreadPoolExecutor(1) as worker:
+        assert worker.submit(asyncio.run, late_message()).result(timeout=20) == {
+            "type": "late",
+            "n": 1,
+        }
 
 
 def test_throttle_rates_are_read_and_checked(monkeypatch):

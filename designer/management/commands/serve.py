@@ -13,12 +13,28 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="serve the static files already collected (several processes started at "
+            "once share one collectstatic, run before them)",
+        )
 
-    def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, no_collectstatic: bool, **options: Any
+    ) -> None:
         # whitenoise serves what collectstatic gathered; gathering again is cheap and means
         # a fresh checkout never serves stale or missing assets.
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if not no_collectstatic:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        from django.conf import settings
+
         from runs.dispatch import dispatcher
+
+        if settings.VIVIDO_RUN_DISPATCH == "celery":
+            # Workers execute the runs; this process decides, records and broadcasts only,
+            # and takes over nothing at start (the sweep finds what was lost).
+            self.stdout.write("Runs execute on Celery workers (VIVIDO_RUN_DISPATCH=celery)")
 
         engine = dispatcher()
         if engine is not None:
