@@ -4,6 +4,7 @@ import json
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from django.test import override_settings
 
 from designer import drawing
@@ -240,6 +241,27 @@ def test_routes_around_the_tasks_where_they_stand(api, content_flow):
     assert len(routes) == len(document["dependencies"])
     for (source, target), route in routes.items():
         assert crossings(route, positions, {source, target}) == set(), (source, target)
+
+
+@pytest.mark.parametrize(
+    ("mover", "key", "dx", "dy"),
+    [("T4", "T3", 0, 62), ("T9", "T8", 100, 10)],  # just apart (within neato's margins), on top
+)
+def test_routes_still_go_around_when_tasks_are_dropped_close_or_on_one_another(
+    api, content_flow, mover, key, dx, dy
+):
+    """Boxes closer than neato's margins, or overlapping, made it draw every edge straight;
+    the other edges still go around the tasks."""
+    document = json.loads(
+        (Path(drawing.__file__).parent / "examples" / "content-production.json").read_text()
+    )
+    tasks = {t["key"]: t for t in document["tasks"]}
+    tasks[mover]["x"], tasks[mover]["y"] = tasks[key]["x"] + dx, tasks[key]["y"] + dy
+    positions = {t["key"]: {"x": t["x"], "y": t["y"]} for t in document["tasks"]}
+    response = api.post(f"/api/flows/{content_flow.pk}/routes/", document, format="json")
+    assert response.status_code == 200
+    routes = {(r["from"], r["to"]): r for r in response.json()["routes"]}
+    assert crossings(routes[("T1", "T6")], positions, {"T1", "T6"}) == set()
 
 
 def test_routes_of_a_document_with_a_cycle_are_refused_by_name(api, content_flow):

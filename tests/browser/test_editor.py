@@ -25,13 +25,20 @@ def spread(document):
     return document
 
 
+def act(page, script):
+    """Runs `script` in the page for its effect and returns nothing. Cytoscape's calls return
+    the graph or a collection, and Playwright would serialise that whole object graph back
+    (gigabytes of the renderer's heap: Chromium then runs out of memory, "Target crashed")."""
+    page.evaluate(f"() => {{ {script}; }}")
+
+
 def open_editor(page, flow, *, whole=True):
     """The editor on `flow`; `whole`: zoomed out to show every task, whatever its size
     (the editor itself stops at a readable zoom and shows the start of a large flow)."""
     page.goto(f"/flows/{flow.pk}/")
     page.wait_for_function(READY)
     if whole:
-        page.evaluate("window.vividoEditor.cy.fit(undefined, 30)")
+        act(page, "window.vividoEditor.cy.fit(undefined, 30)")
 
 
 @pytest.fixture
@@ -177,8 +184,9 @@ def test_tab_appends_a_connected_task_and_keys_set_strength(signed_in, alice):
     page.locator("#rename-input").fill("Announce")
     page.keyboard.press("Enter")
     assert ["T9", "T10", "hard"] in graph(page)["edges"]
-    page.evaluate(
-        "window.vividoEditor.cy.edges().filter(e => e.target().data('key') === 'T10').select()"
+    act(
+        page,
+        "window.vividoEditor.cy.edges().filter(e => e.target().data('key') === 'T10').select()",
     )
     page.locator("#cy").focus()
     page.keyboard.press("2")

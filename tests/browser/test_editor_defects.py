@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from designer import services
-from tests.browser.test_editor import graph, open_editor, point, saved_document, spread
+from tests.browser.test_editor import act, graph, open_editor, point, saved_document, spread
 from tests.factories import content_document, flow_document
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "examples"
@@ -278,8 +278,9 @@ def test_7_moving_a_phase_earlier_into_an_invalid_order_is_refused(signed_in, al
     document["tasks"][0]["phase"], document["tasks"][1]["phase"] = "First", "Second"
     flow = services.flow_import(owner=alice, document=document)
     open_editor(page, flow)
-    page.evaluate(
-        "window.vividoEditor.cy.nodes('.phase').filter(p => p.data('name') === 'Second').select()"
+    act(
+        page,
+        "window.vividoEditor.cy.nodes('.phase').filter(p => p.data('name') === 'Second').select()",
     )
     page.get_by_role("button", name="Earlier").click()
     page.locator("#message").filter(has_text="back to the earlier phase").wait_for()
@@ -378,9 +379,10 @@ def test_10_new_tasks_stay_in_view_and_the_page_never_scrolls_sideways(signed_in
     page = signed_in
     flow = services.flow_import(owner=alice, document=spread(content_document()))
     open_editor(page, flow, whole=False)
-    page.evaluate(
+    act(
+        page,
         "window.vividoEditor.cy.zoom(1); window.vividoEditor.cy.center("
-        "window.vividoEditor.cy.nodes('.task').filter(n => n.data('key') === 'T9'))"
+        "window.vividoEditor.cy.nodes('.task').filter(n => n.data('key') === 'T9'))",
     )
     page.mouse.click(**point(page, "T9"))
     page.wait_for_function("window.vividoEditor.cy.$(':selected').length === 1")
@@ -435,7 +437,7 @@ def test_11_a_flow_without_positions_is_laid_out_on_open_and_l_fits_the_new_view
     assert spots == 300  # no pile
     assert in_view(page) > 5
     assert page.evaluate("window.vividoEditor.cy.zoom()") >= 10 / 12 - 1e-9
-    page.evaluate("window.vividoEditor.cy.pan({x: -50000, y: -50000})")
+    act(page, "window.vividoEditor.cy.pan({x: -50000, y: -50000})")
     assert in_view(page) == 0
     page.evaluate("window.vividoEditor.ed.lastLayout = null")
     page.locator("#cy").focus()

@@ -3,7 +3,7 @@
 import pytest
 
 from designer import services
-from tests.browser.test_editor import graph, open_editor, point, saved_document, spread
+from tests.browser.test_editor import act, graph, open_editor, point, saved_document, spread
 from tests.browser.test_editor_defects import (
     example,
     meets,
@@ -50,7 +50,7 @@ def test_a_refusal_stays_until_the_next_action_and_outcomes_are_toasts(signed_in
     error = colour(page, "#message")
     page.keyboard.press("Escape")  # the next action clears it
     assert message.inner_text() == ""
-    page.evaluate("window.vividoEditor.cy.nodes('.task')[0].select()")
+    act(page, "window.vividoEditor.cy.nodes('.task')[0].select()")
     page.keyboard.press("Control+c")
     message.filter(has_text="Copied 1 task.").wait_for()
     assert colour(page, "#message") != error  # information is not in the error's red
@@ -97,11 +97,6 @@ def no_overlap(boxes):
     return not any(meets(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 
 
-@pytest.mark.xfail(
-    reason="known bug (issue 11, open): selecting a phase left empty can crash Chromium's "
-    "renderer ('Target crashed'): every time when this test runs alone, sometimes in the suite",
-    strict=False,
-)
 def test_phases_from_selection_drag_out_the_last_task_and_labels_after_reordering(signed_in, alice):
     page = signed_in
     document = spread(flow_document({"A": 1, "B": 1, "C": 1}, [("A", "B"), ("B", "C")]))
@@ -119,7 +114,7 @@ def test_phases_from_selection_drag_out_the_last_task_and_labels_after_reorderin
     page.locator("#message").filter(has_text="Phase B holds C").wait_for()
     # The two boxes would overlap where the tasks stand: the flow is laid out again.
     page.wait_for_function("window.vividoEditor.ed.lastLayout", timeout=30_000)
-    page.evaluate("window.vividoEditor.cy.fit(undefined, 30)")
+    act(page, "window.vividoEditor.cy.fit(undefined, 30)")
     boxes = phase_boxes(page)
     assert [(b["label"], b["tasks"]) for b in boxes] == [
         ("1. Phase A", ["A", "B"]),
@@ -134,9 +129,10 @@ def test_phases_from_selection_drag_out_the_last_task_and_labels_after_reorderin
     page.mouse.up()
     page.locator("#message").filter(has_text="C is in no phase now.").wait_for()
     # Reordering: the empty Phase B moves first; the numbers follow the order, names stay.
-    page.evaluate(
+    act(
+        page,
         "window.vividoEditor.cy.elements().unselect(); window.vividoEditor.cy.nodes('.phase')"
-        ".filter(p => p.data('name') === 'Phase B').select()"
+        ".filter(p => p.data('name') === 'Phase B').select()",
     )
     page.get_by_role("button", name="Earlier").click()
     page.wait_for_function(

@@ -4,8 +4,8 @@
 // tasks are dragged in and out of.
 
 import { STYLE } from "../graph.js";
-import { addTask, connect, movePhase } from "./commands.js";
-import { routeSoon } from "./layout.js";
+import { addTask, connect, dropTasks } from "./commands.js";
+import { markMoved, routeSoon } from "./layout.js";
 import { setRoute } from "./history.js";
 
 export function createCanvas(ed) {
@@ -53,8 +53,10 @@ export function installCanvas(ed) {
   });
 
   // Dropping a task into a phase, or out of it (the last one too): the phases' boxes as
-  // they were when the drag started decide.
+  // they were when the drag started decide. A drop the flow's rules refuse (a phase order
+  // the dependencies break) snaps back; other phases make room for the one dropped into.
   let boxes = null;
+  let dropped = [];
   cy.on("grab", "node.task", (event) => {
     const node = event.target;
     boxes = cy.nodes(".phase").map((phase) => {
@@ -65,14 +67,24 @@ export function installCanvas(ed) {
   cy.on("dragfree", "node.task", (event) => {
     const node = event.target;
     node.connectedEdges().forEach((edge) => setRoute(edge, null));
+    markMoved(ed, node);
     const at = node.position();
     const pad = 30;
     const inside = (boxes ?? []).filter(({ box }) => at.x >= box.x1 - pad && at.x <= box.x2 + pad && at.y >= box.y1 - pad && at.y <= box.y2 + pad);
     const current = node.data("parent") ?? null;
     const target = inside.find((b) => b.id === current)?.id ?? inside[0]?.id ?? null;
-    boxes = null;
-    if (target !== current) movePhase(ed, node, target);
-    routeSoon(ed);
+    dropped.push({ id: node.id(), current, target });
+    // Once per gesture (every dragged task sends its own dragfree), after the drag itself
+    // has been recorded for undo.
+    if (dropped.length === 1) {
+      setTimeout(() => {
+        const drops = dropped;
+        dropped = [];
+        boxes = null;
+        dropTasks(ed, drops);
+        routeSoon(ed);
+      }, 0);
+    }
   });
 
   installNavigation(ed, container);
@@ -94,10 +106,12 @@ function installNavigation(ed, container) {
     },
     { passive: false },
   );
-  // The middle button pans wherever it is pressed.
+  // The middle button pans wherever it is pressed, and so does the left one while space is
+  // held (on a task too: nothing is moved or selected). Cancelling the pointerdown keeps the
+  // mouse events from Cytoscape, which would otherwise drag a task or draw a selection box.
   let dragging = null;
   container.addEventListener("pointerdown", (event) => {
-    if (event.button !== 1) return;
+    if (event.pointerType !== "mouse" || !(event.button === 1 || (event.button === 0 && ed.space))) return;
     event.preventDefault();
     dragging = { x: event.clientX, y: event.clientY };
     container.setPointerCapture(event.pointerId);
@@ -107,20 +121,22 @@ function installNavigation(ed, container) {
     cy.panBy({ x: event.clientX - dragging.x, y: event.clientY - dragging.y });
     dragging = { x: event.clientX, y: event.clientY };
   });
-  container.addEventListener("pointerup", () => {
+  const stop = () => {
     dragging = null;
-  });
-  // Space held: the drag pans instead of drawing a selection box.
+  };
+  container.addEventListener("pointerup", stop);
+  container.addEventListener("pointercancel", stop);
+  // Space held (focus on the canvas, or nowhere after a click on it): the pointer shows the
+  // pan hand and a left drag pans.
   const spaceMode = (on) => {
     if (ed.space === on) return;
     ed.space = on;
-    cy.userPanningEnabled(on);
     cy.boxSelectionEnabled(!on);
     cy.autoungrabify(on);
     container.classList.toggle("panning", on);
   };
   window.addEventListener("keydown", (event) => {
-    if (event.key === " " && document.activeElement === container) {
+    if (event.key === " " && (document.activeElement === container || document.activeElement === document.body)) {
       event.preventDefault();
       spaceMode(true);
     }

@@ -5,6 +5,7 @@ import { documentFrom, edgeElement, newId, nextKey, phaseLabel, taskElement, tas
 import { edit, refusal } from "./history.js";
 import { fitView, reveal } from "./layout.js";
 import { say } from "./messages.js";
+import { overlapping as phasesOverlap } from "./phases.js";
 
 export function selectedTask(ed) {
   const selected = ed.cy.$(":selected");
@@ -40,7 +41,7 @@ export function addTask(ed, position, { after = null, siblingOf = null } = {}) {
   if (siblingOf) {
     siblingOf.incomers("edge").forEach((e) => elements.push(edgeElement(e.source().id(), id, e.data("strength"))));
   }
-  if (!edit(ed, [{ name: "add", param: elements }])) return null;
+  if (!edit(ed, [{ name: "add", param: elements }, ...(parent ? [separate([parent])] : [])])) return null;
   const node = ed.cy.getElementById(id);
   ed.cy.elements().unselect();
   node.select();
@@ -169,18 +170,54 @@ export function addPhase(ed) {
 }
 
 export function overlapping(ed) {
-  const boxes = ed.cy.nodes(".phase").map((p) => p.boundingBox());
-  return boxes.some((a, i) => boxes.slice(i + 1).some((b) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2));
+  return phasesOverlap(ed.cy);
+}
+
+// The axis along which phases make room for one another: the flow's direction.
+export function flowAxis() {
+  return document.getElementById("direction")?.value === "TB" ? "y" : "x";
+}
+
+function changeParent(ed, task, phaseId) {
+  return { name: "changeParent", param: { firstTime: true, parentData: phaseId || null, nodes: task, posDiffX: 0, posDiffY: 0 } };
+}
+
+function separate(fixed) {
+  return { name: "separatePhases", param: { fixed: [...fixed].filter(Boolean), axis: flowAxis() } };
 }
 
 export function movePhase(ed, task, phaseId) {
-  const ok = edit(ed, [{ name: "changeParent", param: { firstTime: true, parentData: phaseId || null, nodes: task, posDiffX: 0, posDiffY: 0 } }]);
+  const ok = edit(ed, [changeParent(ed, task, phaseId), separate([phaseId])]);
   if (!ok) return false;
   const moved = ed.cy.getElementById(task.id());
   moved.select();
   const name = phaseId ? ed.cy.getElementById(phaseId).data("name") : null;
   say(ed, name ? `${moved.data("key")} is now in phase ${name}.` : `${moved.data("key")} is in no phase now.`);
   return true;
+}
+
+// Tasks a person has just dragged (`drops`: {id, current, target} phase ids): they join
+// the phase they were dropped in, the other phases make room, and a drop the flow's rules
+// refuse puts the tasks back where they were.
+export function dropTasks(ed, drops) {
+  const changes = drops.filter((d) => d.target !== d.current && ed.cy.getElementById(d.id).nonempty());
+  if (!changes.length && !phasesOverlap(ed.cy)) return;
+  const actions = changes.map((d) => changeParent(ed, ed.cy.getElementById(d.id), d.target));
+  actions.push(separate(new Set(drops.map((d) => d.target))));
+  if (!edit(ed, actions)) {
+    const stack = ed.ur.getUndoStack();
+    if (stack.at(-1)?.name === "drag") {
+      ed.ur.undo();
+      ed.ur.getRedoStack().pop();
+    }
+    return;
+  }
+  if (changes.length === 1) {
+    const moved = ed.cy.getElementById(changes[0].id);
+    moved.select();
+    const name = changes[0].target ? ed.cy.getElementById(changes[0].target).data("name") : null;
+    say(ed, name ? `${moved.data("key")} is now in phase ${name}.` : `${moved.data("key")} is in no phase now.`);
+  } else if (changes.length > 1) say(ed, `${changes.length} tasks changed phase.`);
 }
 
 export function find(ed, text, { next = false } = {}) {

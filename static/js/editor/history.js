@@ -4,6 +4,7 @@
 
 import { documentFrom, phaseLabel, taskLabel } from "../graph.js";
 import { say } from "./messages.js";
+import { separation } from "./phases.js";
 import { problemOf } from "./validate.js";
 
 export function installHistory(ed) {
@@ -11,6 +12,12 @@ export function installHistory(ed) {
   ur.action("setData", (args) => swapData(ed, args), (args) => swapData(ed, args));
   ur.action("setMeta", (args) => swapMeta(ed, args), (args) => swapMeta(ed, args));
   ur.action("setPositions", (args) => swapPositions(ed, args), (args) => swapPositions(ed, args));
+  // The first time, works out how the other phases make room; after that, a plain move.
+  ur.action(
+    "separatePhases",
+    (args) => swapPositions(ed, args.positions ? args : { positions: separation(ed.cy, new Set(args.fixed), args.axis) }),
+    (args) => swapPositions(ed, args),
+  );
   ed.ur = ur;
   ed.cy.on("afterDo afterUndo afterRedo", () => {
     if (!ed.checking) ed.changed();
@@ -107,6 +114,11 @@ function swapPositions(ed, { positions, routes = {}, animate = false }) {
     } else {
       node.position(at);
     }
+  }
+  if (!Object.keys(routes).length) {
+    // Moved without routes (phases making room): their edges are routed again.
+    ed.moved ??= new Set();
+    moved.forEach((node) => ed.moved.add(node.id()));
   }
   moved.connectedEdges().union(ed.cy.edges().filter((e) => e.id() in routes)).forEach((edge) => {
     oldRoutes[edge.id()] = edge.data("route") ?? null;

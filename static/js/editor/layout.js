@@ -8,9 +8,11 @@ import { say } from "./messages.js";
 const PADDING = 40;
 const READABLE_ZOOM = 10 / 12; // labels are 12 px at zoom 1: never smaller than 10 px
 const MAX_FIT_ZOOM = 1.2;
-// Routing around tasks where they stand costs ~0.3 s at 60 tasks, ~1.6 s at 100 (Graphviz's
-// neato grows fast): above this, edges keep their last routes or stay straight until L.
+// Routing every edge around the tasks where they stand costs ~0.3 s at 60 tasks, ~1.6 s at
+// 100 (Graphviz's neato grows fast). Above this, only the edges near the tasks a person has
+// moved are routed, among the tasks around them.
 const ROUTED_TASKS_AT_MOST = 80;
+const NEIGHBOURHOOD = 160; // px around the edges being routed: the tasks they must avoid
 
 function direction() {
   return document.getElementById("direction").value;
@@ -96,11 +98,19 @@ export function fitView(ed, { animate = false } = {}) {
   else cy.viewport({ zoom, pan });
 }
 
-// Pans just enough for `node` (and room for its pad) to be inside the canvas.
+// How much of the canvas's right side the open drawer covers (tablet width), in pixels.
+export function drawerCover() {
+  const panel = document.getElementById("panel");
+  const open = document.querySelector(".editor")?.classList.contains("drawer-open");
+  return open && panel && getComputedStyle(panel).position === "absolute" ? panel.offsetWidth : 0;
+}
+
+// Pans just enough for `node` (and room for its pad) to be inside the canvas, beside the
+// drawer when it is open.
 export function reveal(ed, node, margin = 24) {
   const { cy } = ed;
   const box = node.renderedBoundingBox();
-  const room = { x1: margin, y1: margin, x2: cy.width() - margin - 48, y2: cy.height() - margin };
+  const room = { x1: margin, y1: margin, x2: cy.width() - drawerCover() - margin - 48, y2: cy.height() - margin };
   let dx = 0;
   let dy = 0;
   if (box.x2 > room.x2) dx = room.x2 - box.x2;
@@ -113,8 +123,41 @@ export function reveal(ed, node, margin = 24) {
 // Routes for tasks where they stand, a moment after the last change.
 export function routeSoon(ed, delay = 400) {
   clearTimeout(ed.routeTimer);
-  if (ed.cy.nodes(".task").length > ROUTED_TASKS_AT_MOST || ed.cy.edges().empty()) return;
+  if (ed.cy.edges().empty()) return;
+  if (ed.cy.nodes(".task").length > ROUTED_TASKS_AT_MOST && !ed.moved?.size) return;
   ed.routeTimer = setTimeout(() => route(ed), delay);
+}
+
+// Tasks a person has moved by hand since the last routing (ids).
+export function markMoved(ed, nodes) {
+  ed.moved ??= new Set();
+  nodes.forEach((node) => ed.moved.add(node.id()));
+}
+
+function meets(a, b) {
+  return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+}
+
+// On a large flow, what to route: the edges of the moved tasks and the edges now passing
+// over them, with the tasks near those edges as the obstacles (a small drawing for neato).
+function neighbourhood(ed, document, ids) {
+  const { cy } = ed;
+  const moved = cy.collection([...ids].map((id) => cy.getElementById(id))).filter((n) => n.inside() && n.hasClass("task"));
+  const boxes = moved.map((n) => n.boundingBox({ includeLabels: false }));
+  const edges = moved.connectedEdges().union(cy.edges().filter((e) => boxes.some((b) => meets(b, e.boundingBox()))));
+  if (edges.empty()) return null;
+  const area = edges.connectedNodes().union(edges).boundingBox();
+  const around = { x1: area.x1 - NEIGHBOURHOOD, y1: area.y1 - NEIGHBOURHOOD, x2: area.x2 + NEIGHBOURHOOD, y2: area.y2 + NEIGHBOURHOOD };
+  const keys = new Set(cy.nodes(".task").filter((n) => meets(around, n.boundingBox())).map((n) => n.data("key")));
+  edges.connectedNodes().forEach((n) => keys.add(n.data("key")));
+  const pairs = new Set(edges.map((e) => `${e.source().data("key")}→${e.target().data("key")}`));
+  return {
+    ...document,
+    phases: [],
+    resources: [],
+    tasks: document.tasks.filter((t) => keys.has(t.key)).map((t) => ({ ...t, phase: null, resources: {} })),
+    dependencies: document.dependencies.filter((d) => pairs.has(`${d.from}→${d.to}`)),
+  };
 }
 
 async function route(ed) {
@@ -122,8 +165,15 @@ async function route(ed) {
     ed.routeAgain = true; // one request at a time; the latest state is routed next
     return;
   }
-  const sent = documentFrom(ed.cy, ed.meta);
+  let sent = documentFrom(ed.cy, ed.meta);
   const where = JSON.stringify(sent.tasks.map((t) => [t.key, t.x, t.y]));
+  const partial = sent.tasks.length > ROUTED_TASKS_AT_MOST;
+  const moved = ed.moved ?? new Set();
+  ed.moved = new Set();
+  if (partial) {
+    sent = neighbourhood(ed, sent, moved);
+    if (!sent) return;
+  }
   ed.routing = true;
   const { response, data } = await ed.api(ed.page.api.routes, { method: "POST", body: sent }).finally(() => {
     ed.routing = false;
@@ -132,10 +182,20 @@ async function route(ed) {
     ed.routeAgain = false;
     routeSoon(ed, 0);
   }
-  if (!response.ok) return; // edges stay as they are; the summary reports real problems
   const now = documentFrom(ed.cy, ed.meta);
-  if (JSON.stringify(now.tasks.map((t) => [t.key, t.x, t.y])) !== where) return;
+  if (!response.ok || JSON.stringify(now.tasks.map((t) => [t.key, t.x, t.y])) !== where) {
+    // Edges stay as they are (the summary reports real problems); moved tasks wait for the
+    // next routing.
+    if (partial) for (const id of moved) ed.moved.add(id);
+    if (response.ok && partial) routeSoon(ed);
+    return;
+  }
   const routes = routesFor(ed, data.routes, (node) => node.position());
-  ed.cy.batch(() => ed.cy.edges().forEach((edge) => setRoute(edge, routes[edge.id()])));
+  const routed = partial ? new Set(sent.dependencies.map((d) => `${d.from}→${d.to}`)) : null;
+  ed.cy.batch(() =>
+    ed.cy.edges().forEach((edge) => {
+      if (!routed || routed.has(`${edge.source().data("key")}→${edge.target().data("key")}`)) setRoute(edge, routes[edge.id()]);
+    }),
+  );
   ed.routedAt = performance.now();
 }

@@ -12,7 +12,7 @@ import { createCanvas, installCanvas, setTool } from "./canvas.js";
 import * as commands from "./commands.js";
 import { installHistory } from "./history.js";
 import { installKeyboard } from "./keyboard.js";
-import { layout, routeSoon } from "./layout.js";
+import { drawerCover, layout, reveal, routeSoon } from "./layout.js";
 import { installMessages, say } from "./messages.js";
 import { installMinimap } from "./minimap.js";
 import { installOverlays, placePad, placeRename, refreshHover, startRename } from "./overlays.js";
@@ -153,6 +153,15 @@ function installPage(ed) {
   ed.cy.on("select", () => {
     document.querySelector(".editor").classList.add("drawer-open");
     $("drawer-toggle").setAttribute("aria-expanded", "true");
+    // At tablet width the drawer slides over the canvas: the selected task stays beside it.
+    clearTimeout(ed.revealTimer);
+    ed.revealTimer = setTimeout(() => {
+      const node = commands.selectedTask(ed);
+      if (node && drawerCover()) {
+        reveal(ed, node);
+        placePad(ed);
+      }
+    }, 0);
   });
 }
 

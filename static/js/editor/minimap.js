@@ -5,18 +5,33 @@
 
 export function installMinimap(ed) {
   const box = document.getElementById("minimap");
+  let ready = false; // the canvas has painted and the page has had an idle moment
+  // The navigator measures its box once, when it starts: it starts only while the box is
+  // shown (a hidden box measures 0 × 0 and its picture would stay blank for good), and
+  // starts afresh when the flow is emptied and filled again.
+  const start = () => {
+    if (ed.minimap || !ready || box.hidden) return;
+    ed.minimap = ed.cy.navigator({ container: "#minimap", viewLiveFramerate: 0, thumbnailEventFramerate: 10, removeCustomContainer: false });
+    // Its picture is taken after a frame of the canvas: ask for one, or a still view would
+    // leave it blank until the person does something.
+    ed.cy.forceRender();
+  };
   const update = () => {
     box.hidden = ed.cy.nodes().empty();
+    if (box.hidden && ed.minimap) {
+      ed.minimap.destroy();
+      ed.minimap = null;
+    } else start();
   };
   ed.cy.on("add remove", update);
   update();
-  const start = () => {
-    if (ed.minimap) return;
-    ed.minimap = ed.cy.navigator({ container: "#minimap", viewLiveFramerate: 0, thumbnailEventFramerate: 10 });
-  };
   ed.cy.one("render", () => {
-    if (window.requestIdleCallback) window.requestIdleCallback(start, { timeout: 1500 });
-    else setTimeout(start, 200);
+    const go = () => {
+      ready = true;
+      start();
+    };
+    if (window.requestIdleCallback) window.requestIdleCallback(go, { timeout: 1500 });
+    else setTimeout(go, 200);
   });
   // A click anywhere in the picture centres the view there (the navigator itself only drags
   // its view box).

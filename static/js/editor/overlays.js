@@ -4,13 +4,15 @@
 import { el } from "../dom.js";
 import { setData } from "./history.js";
 import { selectedTask } from "./commands.js";
+import { drawerCover } from "./layout.js";
 
 const $ = (id) => document.getElementById(id);
 
-// The canvas's rectangle in the stage's coordinates (the overlays are placed in the stage).
+// The canvas's rectangle in the stage's coordinates (the overlays are placed in the stage),
+// less what the open drawer covers at tablet width.
 function frame(ed) {
   const c = ed.cy.container();
-  return { x: c.offsetLeft, y: c.offsetTop, w: c.clientWidth, h: c.clientHeight };
+  return { x: c.offsetLeft, y: c.offsetTop, w: c.clientWidth - drawerCover(), h: c.clientHeight };
 }
 
 function place(element, rect, f) {
