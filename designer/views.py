@@ -10,7 +10,6 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from designer import selectors
 from designer.analysis.assessment import DIMENSIONS, READINESS_QUESTIONS, STEPS
 from designer.analysis.cpm import analyse
-from designer.analysis.plans import BLUEPRINTS
 from designer.analysis.report import report_blocks
 from designer.assessments.selectors import assessment_state
 from designer.optimisations import OPTIMISE_PAGE_SECONDS
@@ -48,7 +47,6 @@ def editor(request: HttpRequest, flow_id: int) -> HttpResponse:
             "export": f"/api/flows/{flow.pk}/export/",
             "import": "/api/flows/import/",
         },
-        "executors": ["simulated", "manual"],
     }
     return render(request, "designer/editor.html", {"flow": flow, "page": page})
 
@@ -70,7 +68,6 @@ def simulate(request: HttpRequest, flow_id: int) -> HttpResponse:
             "needs": {t.key: list(t.resources) for t in flow_spec.tasks},
             "critical_path": analyse(flow_spec)["critical_path"],
         },
-        "blueprints": list(BLUEPRINTS),
         "api": {
             "preview": f"/api/flows/{flow.pk}/simulations/preview/",
             "simulations": f"/api/flows/{flow.pk}/simulations/",

@@ -7,7 +7,9 @@ sequence number per run) in one transaction.
 from django.conf import settings
 from django.db import models
 
-BLUEPRINTS = [("sequential", "sequential"), ("hybrid", "hybrid"), ("parallel", "parallel")]
+from designer.analysis.plans import BLUEPRINTS as BLUEPRINT_NAMES
+
+BLUEPRINTS = [(b, b) for b in BLUEPRINT_NAMES]
 POLICIES = [
     ("fail_fast", "fail fast"),
     ("continue_with_compensation", "continue with compensation"),

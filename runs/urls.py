@@ -2,9 +2,10 @@
 
 from django.urls import path, re_path
 
+from designer.analysis.model import KEY_CHARACTERS
 from runs import api, views
 
-TASK_KEY = r"(?P<key>[A-Za-z0-9][A-Za-z0-9_.-]{0,31})"
+TASK_KEY = rf"(?P<key>{KEY_CHARACTERS})"
 
 urlpatterns = [
     path("api/flows/<int:flow_id>/runs/", api.flow_runs, name="flow-runs"),

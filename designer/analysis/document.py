@@ -16,6 +16,7 @@ from jsonschema.exceptions import ValidationError as SchemaError
 from .errors import FlowError
 from .model import (
     BUILTIN_EXECUTORS,
+    KEY_PATTERN,
     STRENGTHS,
     TIME_UNITS,
     Dependency,
@@ -39,7 +40,7 @@ _RATE = {
 }
 _KEY = {
     "type": "string",
-    "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$",
+    "pattern": KEY_PATTERN,
     "description": "Short key unique in the flow: a letter or digit, then up to 31 of "
     "letters, digits, '_', '.', '-'.",
 }

@@ -13,6 +13,10 @@ STRENGTHS: tuple[Strength, ...] = ("hard", "soft", "none")
 ORDERING_STRENGTHS: frozenset[str] = frozenset({"hard", "soft"})
 TIME_UNITS: tuple[str, ...] = ("minutes", "hours", "days", "weeks")
 BUILTIN_EXECUTORS: tuple[str, ...] = ("simulated", "manual")
+# A task key: a letter or digit, then up to 31 of letters, digits, "_", "." and "-". The
+# document schema, the run URLs and the page scripts all use this one.
+KEY_CHARACTERS = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}"
+KEY_PATTERN = rf"^{KEY_CHARACTERS}$"
 UNIT_ABBREVIATIONS = {"minutes": "min", "hours": "h", "days": "d", "weeks": "wk"}
 
 

@@ -1,6 +1,7 @@
 // The flow list: create, import, rename, duplicate and delete flows through the API.
 
-import { callApi, element } from "./common.js";
+import { callApi } from "./api.js";
+import { el as element } from "./dom.js";
 import { problemsOf } from "./editor/validate.js";
 
 const message = document.getElementById("flows-message");

@@ -3,7 +3,8 @@
 // line. `window.vividoRuns` holds the views (tests read `.run`, `.nodes` and `.log`).
 
 import { RunView } from "./run/view.js";
-import { TERMINAL, legendItems, seconds } from "./run/states.js";
+import { legendItems, seconds } from "./run/states.js";
+import { TERMINAL } from "./states.js";
 
 const page = JSON.parse(document.getElementById("run-page").textContent);
 const views = [];

@@ -2,14 +2,15 @@
 // two to four runs to compare. The data always comes from GET /api/flows/{id}/runs/; the
 // flow's websocket only says when to fetch it again (see runlist/feed.js).
 
-import { csrfToken } from "./common.js";
+import { getJson, postJson } from "./api.js";
+import { FAILURE_POLICIES } from "./constants.js";
+import { el } from "./dom.js";
 import { ListFeed } from "./runlist/feed.js";
 import { GRID_RUNS, RunGrid } from "./runlist/grid.js";
 import { RunTable } from "./runlist/table.js";
-import { FINISHED, TASK_STATES, el, runStatus, stateClass } from "./runlist/states.js";
+import { TASK_STATES, TERMINAL, runStatus, stateClass } from "./states.js";
 
 const LIMIT = 50;
-const csrf = csrfToken();
 const root = document.getElementById("run-list");
 const form = document.getElementById("start-run");
 const errorLine = document.getElementById("run-error");
@@ -30,20 +31,10 @@ form.addEventListener("submit", async (event) => {
   };
   button.disabled = true;
   try {
-    const response = await fetch(form.dataset.url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify(body),
-    });
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      errorLine.textContent = data.message ?? `The server answered ${response.status}.`;
-      return;
-    }
+    const data = await postJson(form.dataset.url, body);
     window.location.href = `/runs/${data.id}/`;
-  } catch {
-    errorLine.textContent = "The server could not be reached; the run was not started.";
+  } catch (error) {
+    errorLine.textContent = error.status ? error.message : "The server could not be reached; the run was not started.";
   } finally {
     button.disabled = false;
   }
@@ -71,8 +62,7 @@ document.querySelector("[data-field=legend]").replaceChildren(
 
 // Live table and grid ------------------------------------------------------------------------
 
-const policies = Object.fromEntries([...form.failure_policy.options].map((option) => [option.value, option.textContent]));
-const table = new RunTable({ body: document.querySelector("[data-field=runs]"), policies });
+const table = new RunTable({ body: document.querySelector("[data-field=runs]"), policies: FAILURE_POLICIES });
 const tasks = [...document.querySelectorAll("[data-field=grid] tbody tr[data-task]")].map((row) => ({
   key: row.dataset.task,
   name: row.querySelector(".task-name")?.textContent ?? "",
@@ -96,18 +86,13 @@ function show(runs, limit) {
 
 function announce(changes) {
   const words = changes
-    .filter((change) => change.was === undefined || FINISHED.has(change.status))
+    .filter((change) => change.was === undefined || TERMINAL.has(change.status))
     .map((change) => (change.was === undefined ? `Run ${change.id} started.` : `Run ${change.id} ${runStatus(change.status).label}.`));
   if (words.length) announcer.textContent = words.join(" ");
 }
 
 async function load(limit) {
-  const response = await fetch(`${root.dataset.api}?limit=${limit}`, {
-    credentials: "same-origin",
-    headers: { Accept: "application/json" },
-  });
-  if (!response.ok) throw new Error(`The server answered ${response.status}.`);
-  show(await response.json(), limit);
+  show(await getJson(`${root.dataset.api}?limit=${limit}`), limit);
 }
 
 const WORDS = { connecting: "Connecting…", live: "Live", polling: "Polling every 2 s", offline: "Offline" };

@@ -83,9 +83,32 @@ def sign_in(page: Any, username: str, password: str) -> None:
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Serious and critical accessibility violations axe-core finds on the page."""
     page.add_script_tag(path=str(AXE))
+    return serious_violations(page)
+
+
+def serious_violations(page: Any) -> list[dict[str, Any]]:
+    """Serious and critical violations an axe-core run finds, axe being on the page."""
     result = page.evaluate("async () => await axe.run(document)")
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+@pytest.fixture
+def tab(browser: Any, server: Any) -> Iterator[Any]:
+    """A tab signed in to the module's embedded server (tests/browser/support.py)."""
+    from tests.browser.support import open_tab
+
+    page = open_tab(browser, server)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def signed_in(page: Any, alice: Any) -> Any:
+    """The live test server's tab, signed in as alice."""
+    sign_in(page, "alice", "alice-password-1")
+    page.wait_for_url("**/")
+    return page

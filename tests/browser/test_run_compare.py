@@ -6,19 +6,13 @@ import re
 
 import pytest
 
-from tests.browser.test_run_feed import axe_serious, import_flow, open_tab, start_run
+from tests.browser.support import axe_serious, embedded_server, import_flow, open_tab, start_run
 from tests.factories import content_document
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from tests.embedded import Server
-
-    running = Server(tmp_path_factory.mktemp("server"))
-    running.env["VIVIDO_HEARTBEAT_SECONDS"] = "2"
-    running.setup()
-    yield running
-    running.stop()
+    yield from embedded_server(tmp_path_factory, VIVIDO_HEARTBEAT_SECONDS="2")
 
 
 def test_the_race_line_names_who_failed_and_only_crowns_runs_that_succeeded(browser, server):

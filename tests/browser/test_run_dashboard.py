@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from tests.browser.test_run_feed import (
+from tests.browser.support import (
     axe_serious,
     counters_add_up,
+    embedded_server,
     import_flow,
     open_tab,
     start_run,
@@ -28,13 +29,7 @@ window.fetch = (url, options) =>
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from tests.embedded import Server
-
-    running = Server(tmp_path_factory.mktemp("server"))
-    running.env["VIVIDO_HEARTBEAT_SECONDS"] = "2"
-    running.setup()
-    yield running
-    running.stop()
+    yield from embedded_server(tmp_path_factory, VIVIDO_HEARTBEAT_SECONDS="2")
 
 
 def wide_flow(width=20, depth=10, manual="T1"):

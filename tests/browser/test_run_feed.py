@@ -7,7 +7,13 @@ import json
 
 import pytest
 
-from tests.browser.conftest import AXE
+from tests.browser.support import (
+    counters_add_up,
+    embedded_server,
+    import_flow,
+    open_tab,
+    start_run,
+)
 from tests.factories import content_document, flow_document
 
 HEARTBEAT = 1
@@ -31,72 +37,7 @@ new MutationObserver(() => {
 @pytest.fixture(scope="module")
 def fast_server(tmp_path_factory):
     """The embedded server with a heartbeat every second."""
-    from tests.embedded import Server
-
-    running = Server(tmp_path_factory.mktemp("server"))
-    running.env["VIVIDO_HEARTBEAT_SECONDS"] = str(HEARTBEAT)
-    running.setup()
-    yield running
-    running.stop()
-
-
-def open_tab(browser, server, width=1280, height=900):
-    context = browser.new_context(base_url=server.base, viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    # What the Content-Security-Policy refused (an inline style, a script…) counts as an error.
-    page.on("console", lambda m: errors.append(m.text) if "Refused to" in m.text else None)
-    page.js_errors = errors
-    page.goto("/accounts/login/")
-    page.get_by_label("Name").fill("vivido")
-    page.get_by_label("Password").fill(server.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
-    return page
-
-
-def import_flow(server, document):
-    return server.call("POST", "/api/flows/import/", document)["id"]
-
-
-def start_run(server, flow, **options):
-    body = {"blueprint": "parallel", "failure_policy": "fail_fast", "time_scale": 0.05, "seed": 1}
-    return server.call("POST", f"/api/flows/{flow}/runs/", {**body, **options})["id"]
-
-
-def axe_serious(page):
-    """Serious and critical axe-core violations. The page's Content-Security-Policy refuses
-    inline scripts (so conftest's script tag); an evaluation through the DevTools protocol is
-    not subject to it."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text())
-    result = page.evaluate("async () => await axe.run(document)")
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-def counters_add_up(page, view=0):
-    """The counters' numbers (remaining included) add up to the task count they name."""
-    parts = page.evaluate(
-        f"""() => [...document.querySelectorAll('.run-view')[{view}]
-              .querySelectorAll('[data-field="counters"] [data-count]')]
-              .map(s => [s.dataset.count, s.textContent])"""
-    )
-    numbers = {}
-    total = None
-    for state, text in parts:
-        words = text.split()
-        numbers[state] = int(next(w for w in words if w.isdigit()))
-        if state == "remaining":
-            total = int(words[-2])
-    tasks = page.evaluate(f"Object.keys(window.vividoRuns[{view}].run.tasks).length")
-    assert total == tasks
-    assert sum(numbers.values()) == tasks, parts
+    yield from embedded_server(tmp_path_factory, VIVIDO_HEARTBEAT_SECONDS=str(HEARTBEAT))
 
 
 def test_without_websockets_the_page_polls_and_follows_the_run_to_its_end(browser, fast_server):

@@ -5,29 +5,10 @@ user's checkboxes and focus, and say states in words as well as colours."""
 from itertools import pairwise
 from pathlib import Path
 
-import pytest
-
 from tests.browser.conftest import axe_violations
 from tests.factories import content_document
 
 SHOTS = Path("/tmp/shots")
-
-
-@pytest.fixture
-def tab(browser, server):
-    context = browser.new_context(base_url=server.base, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.js_errors = errors
-    page.goto("/accounts/login/")
-    page.get_by_label("Name").fill("vivido")
-    page.get_by_label("Password").fill(server.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
-    yield page
-    context.close()
 
 
 def import_flow(server, rename=None):

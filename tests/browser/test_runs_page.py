@@ -1,28 +1,8 @@
 """Run dashboards against the real embedded server (Daphne, websockets, the dispatcher):
 tasks change colour live, a manual task is completed by its button, runs race side by side."""
 
-import pytest
-
-from tests.browser.test_run_feed import axe_serious
+from tests.browser.support import axe_serious
 from tests.factories import content_document
-
-
-@pytest.fixture
-def tab(browser, server):
-    context = browser.new_context(base_url=server.base, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda m: errors.append(m.text) if "Refused to" in m.text else None)
-    page.js_errors = errors
-    page.goto("/accounts/login/")
-    page.get_by_label("Name").fill("vivido")
-    page.get_by_label("Password").fill(server.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
-    yield page
-    context.close()
 
 
 def import_flow(server, manual=()):

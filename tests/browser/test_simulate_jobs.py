@@ -8,20 +8,14 @@ import time
 import pytest
 
 from bench.__main__ import random_dag_document
-from tests.browser.test_run_feed import axe_serious, import_flow, open_tab
+from tests.browser.support import axe_serious, embedded_server, import_flow, open_tab
 from tests.factories import content_document
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from tests.embedded import Server
-
-    running = Server(tmp_path_factory.mktemp("server"))
     # The content flow's 1,000 iterations stay in the request; 5,000 go to the background.
-    running.env["VIVIDO_SIMULATION_BACKGROUND_COST"] = "100000"
-    running.setup()
-    yield running
-    running.stop()
+    yield from embedded_server(tmp_path_factory, VIVIDO_SIMULATION_BACKGROUND_COST="100000")
 
 
 def binding_pool_flow(server):

@@ -1,8 +1,9 @@
 // Live analysis of the unsaved flow: the summary bar, the critical path on the canvas and
 // the text alternative (the task list) for screen readers.
 
-import { element, versionOf } from "../common.js";
-import { documentFrom } from "./graph.js";
+import { versionOf } from "../api.js";
+import { el as element } from "../dom.js";
+import { documentFrom } from "../graph.js";
 import { say } from "./messages.js";
 
 const $ = (id) => document.getElementById(id);

@@ -3,7 +3,7 @@
 // and the wheel pan, Ctrl+wheel zooms), connecting by the hover handle, and phases that
 // tasks are dragged in and out of.
 
-import { STYLE } from "./graph.js";
+import { STYLE } from "../graph.js";
 import { addTask, connect, dropTasks } from "./commands.js";
 import { markMoved, routeSoon } from "./layout.js";
 import { setRoute } from "./history.js";

@@ -1,7 +1,7 @@
 // What a person can do to the flow: add, append, delete, connect, set a strength, copy and
 // paste, phases. Each is one call to `edit`, so each is undoable and checked as a whole.
 
-import { documentFrom, edgeElement, newId, nextKey, phaseLabel, taskElement, taskLabel } from "./graph.js";
+import { documentFrom, edgeElement, newId, nextKey, phaseLabel, taskElement, taskLabel } from "../graph.js";
 import { edit, refusal } from "./history.js";
 import { fitView, reveal } from "./layout.js";
 import { say } from "./messages.js";

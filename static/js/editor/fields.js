@@ -1,7 +1,7 @@
 // The panel's fields: a labelled input checked before it is applied, the three-point
 // estimate as one row, optional figures, headings. Ids are numbered per rendering.
 
-import { element } from "../common.js";
+import { el as element } from "../dom.js";
 import { ESTIMATE_FIELDS, checkEstimate } from "../estimates.js";
 import { setData } from "./history.js";
 

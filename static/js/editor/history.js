@@ -2,7 +2,7 @@
 // is an undoable batch passed to `edit`, which keeps it only if the whole flow still keeps
 // its rules; otherwise it snaps back and says why in one line naming the cause.
 
-import { documentFrom, phaseLabel, taskLabel } from "./graph.js";
+import { documentFrom, phaseLabel, taskLabel } from "../graph.js";
 import { say } from "./messages.js";
 import { separation } from "./phases.js";
 import { problemOf } from "./validate.js";

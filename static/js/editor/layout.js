@@ -1,7 +1,7 @@
 // Auto-layout, fitting the view, keeping work in view, and routing dependencies around the
 // tasks with the paths Graphviz computes (the layout's own, or neato's for tasks placed by hand).
 
-import { documentFrom, routeThrough } from "./graph.js";
+import { documentFrom, routeThrough } from "../graph.js";
 import { edit, setRoute } from "./history.js";
 import { say } from "./messages.js";
 

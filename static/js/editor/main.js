@@ -5,7 +5,8 @@
 // (panel.js), saving (saving.js), live analysis (analysis.js) and messages (messages.js).
 // Labels reach the page as text only (textContent, input values, canvas labels).
 
-import { callApi, formatDuration, unitOf } from "../common.js";
+import { callApi } from "../api.js";
+import { formatDuration, unitOf } from "../common.js";
 import { analyseSoon } from "./analysis.js";
 import { createCanvas, installCanvas, setTool } from "./canvas.js";
 import * as commands from "./commands.js";

@@ -1,7 +1,7 @@
 // What floats over the canvas: the context pad, the rename box, the hover card, the connect
 // handle and the hint line. Each stays inside the canvas and none covers another.
 
-import { element as el } from "../common.js";
+import { el } from "../dom.js";
 import { setData } from "./history.js";
 import { selectedTask } from "./commands.js";
 import { drawerCover } from "./layout.js";

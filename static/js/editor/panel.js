@@ -2,13 +2,14 @@
 // Every edit goes through `edit` (one path, undoable, checked against the whole flow); a
 // value that breaks a field's own rule is refused next to the field.
 
-import { element } from "../common.js";
+import { EXECUTORS, KEY_PATTERN, TIME_UNITS } from "../constants.js";
+import { el as element } from "../dom.js";
 import { addPhase, deleteSelection, movePhase, setStrength } from "./commands.js";
 import { estimateRow, field, heading, optionalRate, resetFields, unitName } from "./fields.js";
 import { edit, setData, setMeta } from "./history.js";
 
-const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
-const TIME_UNITS = ["minutes", "hours", "days", "weeks"];
+// The built-in executors in words; a registered action goes by its name.
+const EXECUTOR_WORDS = { simulated: "Simulated", manual: "Manual (a person completes it)" };
 const STRENGTHS = [
   ["hard", "Hard — a logical prerequisite"],
   ["soft", "Soft — helps, not required"],
@@ -100,8 +101,8 @@ function taskForm(node, ed) {
     }),
     field("Executor", {
       value: d.executor,
-      options: [["simulated", "Simulated"], ["manual", "Manual (a person completes it)"]].concat(
-        ["simulated", "manual"].includes(d.executor) ? [] : [[d.executor, d.executor]],
+      options: EXECUTORS.map((name) => [name, EXECUTOR_WORDS[name] ?? name]).concat(
+        EXECUTORS.includes(d.executor) ? [] : [[d.executor, d.executor]],
       ),
       apply: (value) => setData(ed, node, { executor: value }),
     }),

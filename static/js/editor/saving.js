@@ -2,8 +2,8 @@
 // recoverable: after the dialog closes, a bar keeps "Reload their version" and "Keep mine
 // as a copy" until one of them is chosen.
 
-import { versionOf } from "../common.js";
-import { documentFrom, elementsFrom, hasPositions, metaFrom } from "./graph.js";
+import { ifMatch, versionOf } from "../api.js";
+import { documentFrom, elementsFrom, hasPositions, metaFrom } from "../graph.js";
 import { storedAnalysis } from "./analysis.js";
 import { fitView, layout, placeEmptyPhases, routeSoon } from "./layout.js";
 import { notify, say } from "./messages.js";
@@ -87,7 +87,7 @@ export async function save(ed, { auto = false } = {}) {
   const { response, data } = await ed.api(ed.page.api.graph, {
     method: "PUT",
     body: JSON.parse(sent),
-    headers: { "If-Match": `"v${ed.version}"` },
+    headers: ifMatch(ed.version),
   });
   ed.saving = false;
   if (response.ok) {

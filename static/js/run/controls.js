@@ -3,7 +3,10 @@
 // other buttons of the same task, wherever they are); outcomes and refusals are toasts.
 
 import { toast } from "../toast.js";
-import { ACTION_NAMES, TERMINAL, el, manualActions, post } from "./states.js";
+import { postJson } from "../api.js";
+import { el } from "../dom.js";
+import { TERMINAL } from "../states.js";
+import { ACTION_NAMES, manualActions } from "./states.js";
 
 const RUN_OUTCOMES = { pause: "Paused", resume: "Resumed", cancel: "Cancelled" };
 const TASK_OUTCOMES = { start: "started", complete: "completed", fail: "failed" };
@@ -51,12 +54,12 @@ export class Controls {
     this.onBusy();
     try {
       if (action === "rerun") {
-        const made = await post(`${this.api}rerun/`);
+        const made = await postJson(`${this.api}rerun/`);
         toast(`Run ${made.id} started`);
         window.location.href = `/runs/${made.id}/`;
         return;
       }
-      await post(`${this.api}${action}/`);
+      await postJson(`${this.api}${action}/`);
       toast(RUN_OUTCOMES[action] ?? "Done");
     } catch (error) {
       toast(error.message, { kind: "error" });
@@ -71,7 +74,7 @@ export class Controls {
     this.busy.add(key);
     this.onBusy(key);
     try {
-      await post(`${this.api}tasks/${encodeURIComponent(key)}/${action}/`);
+      await postJson(`${this.api}tasks/${encodeURIComponent(key)}/${action}/`);
       toast(`${key} ${TASK_OUTCOMES[action]}`);
     } catch (error) {
       toast(`${key}: ${error.message}`, { kind: "error" });

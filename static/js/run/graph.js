@@ -3,8 +3,8 @@
 // Only the nodes that changed are touched, in one cy.batch; running tasks pulse on a slow
 // timer that stops when nothing runs; skipped tasks are hatched.
 
-import { STYLE, elementsFrom, metaFrom } from "../editor/graph.js";
-import { STATES } from "./states.js";
+import { STYLE, elementsFrom, metaFrom } from "../graph.js";
+import { TASK_STATES } from "../states.js";
 
 const FONT = 12;
 export const READABLE_ZOOM = 10 / FONT; // labels at 10 px at least
@@ -18,7 +18,7 @@ function runStyle() {
   return [
     ...STYLE,
     { selector: "node.task", style: { "font-size": FONT, "min-zoomed-font-size": 0 } },
-    ...Object.entries(STATES).map(([state, [colour]]) => ({ selector: `node.task.${state}`, style: { "background-color": colour } })),
+    ...Object.entries(TASK_STATES).map(([state, { colour }]) => ({ selector: `node.task.${state}`, style: { "background-color": colour } })),
     { selector: "node.task.running", style: { "border-color": "#1d4ed8", "border-width": 3 } },
     { selector: "node.task.running.pulse-1", style: { "border-width": 4, "border-color": "#2563eb" } },
     { selector: "node.task.running.pulse-2", style: { "border-width": 5.5, "border-color": "#3b82f6" } },
@@ -126,11 +126,11 @@ export class RunGraph {
         const node = this.nodes[key];
         const task = tasks[key];
         if (!node || !task) continue;
-        const state = STATES[task.state] ? task.state : "pending";
+        const state = TASK_STATES[task.state] ? task.state : "pending";
         if (node.scratch("state") === state) continue;
         node.scratch("state", state);
         node.classes(`task ${state}${node.scratch("chosen") ? " chosen" : ""}`);
-        node.data("label", `${STATES[state][1]} ${key}\n${node.data("name")}`);
+        node.data("label", `${TASK_STATES[state].icon} ${key}\n${node.data("name")}`);
       }
     });
     this.pulse();

@@ -2,7 +2,9 @@
 // column. Live events go on top as they come; the history from before the page opened loads
 // in pages of 1000 (newest first) without holding up the first render.
 
-import { clock, el } from "./states.js";
+import { getJson } from "../api.js";
+import { el } from "../dom.js";
+import { clock } from "./states.js";
 
 const PAGE_ROWS = 100;
 const HISTORY_PAGE = 1000;
@@ -67,9 +69,7 @@ export class EventLog {
       while (before > 1) {
         let page;
         try {
-          const response = await fetch(`${this.api}events/?before=${before}&limit=${HISTORY_PAGE}`, { credentials: "same-origin" });
-          if (!response.ok) throw new Error(String(response.status));
-          page = (await response.json()).filter((e) => e.seq < before);
+          page = (await getJson(`${this.api}events/?before=${before}&limit=${HISTORY_PAGE}`)).filter((e) => e.seq < before);
         } catch {
           // The server is away for a moment: the audit trail is still owed, so try again.
           await new Promise((resolve) => setTimeout(resolve, wait));
@@ -97,9 +97,12 @@ export class EventLog {
   async loadForwards(upTo) {
     let after = 0;
     while (after < upTo) {
-      const response = await fetch(`${this.api}events/?after=${after}&limit=${HISTORY_PAGE}`, { credentials: "same-origin" });
-      if (!response.ok) return;
-      const page = (await response.json()).filter((e) => e.seq <= upTo);
+      let page;
+      try {
+        page = (await getJson(`${this.api}events/?after=${after}&limit=${HISTORY_PAGE}`)).filter((e) => e.seq <= upTo);
+      } catch {
+        return;
+      }
       if (!page.length) return;
       this.add(page);
       this.render();

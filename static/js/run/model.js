@@ -2,7 +2,7 @@
 // applied once, in seq order, only if newer than the state). Task histories — every attempt
 // and every compensation — are kept up to date from the events as the server derives them.
 
-import { TERMINAL } from "./states.js";
+import { TERMINAL } from "../states.js";
 
 const ENDINGS = new Set(["succeeded", "failed", "cancelled", "compensated"]);
 

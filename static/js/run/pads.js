@@ -2,7 +2,8 @@
 // positioned by its node like the editor's context pad, following pan and zoom. Also the
 // graph's zoom buttons (+, −, fit).
 
-import { el, manualActions } from "./states.js";
+import { el } from "../dom.js";
+import { manualActions } from "./states.js";
 
 export class Pads {
   constructor(wrap, graph, controls) {

@@ -2,10 +2,12 @@
 // and the task detail panel: every attempt and compensation of the chosen task, with start,
 // end, duration, outcome, error and who acted, kept live from the events.
 
-import { STATES, clock, el, seconds } from "./states.js";
+import { el } from "../dom.js";
+import { TASK_STATES } from "../states.js";
+import { clock, seconds } from "./states.js";
 
 function label(key, name, state) {
-  return `${STATES[state]?.[1] ?? ""} ${key} ${name} — ${STATES[state]?.[2] ?? state}`;
+  return `${TASK_STATES[state]?.icon ?? ""} ${key} ${name} — ${TASK_STATES[state]?.label ?? state}`;
 }
 
 export class TaskList {
@@ -82,7 +84,7 @@ export class TaskPanel {
   render(task) {
     if (!this.box || !this.key || !task) return;
     const key = this.key;
-    const [, icon, stateName] = STATES[task.state] ?? ["", "", task.state];
+    const { icon, label: stateName } = TASK_STATES[task.state] ?? { icon: "", label: task.state };
     this.title.textContent = `${key} · ${this.graph.name(key)}`;
     const facts = el(
       "dl",

@@ -11,7 +11,9 @@ import { EventLog } from "./log.js";
 import { RunModel } from "./model.js";
 import { Pads } from "./pads.js";
 import { TaskList, TaskPanel } from "./panel.js";
-import { STATES, TERMINAL, clock, el, legendItems, manualActions, seconds } from "./states.js";
+import { el } from "../dom.js";
+import { TASK_STATES, TERMINAL } from "../states.js";
+import { clock, legendItems, manualActions, seconds } from "./states.js";
 
 const BADGES = {
   connecting: () => "Connecting…",
@@ -182,7 +184,7 @@ export class RunView {
       ["succeeded", `✓ ${counts.succeeded ?? 0}`],
       ["running", `▶ ${counts.running ?? 0}`],
       ["failed", `✕ ${counts.failed ?? 0}`],
-      ...OPTIONAL_COUNTERS.filter((state) => counts[state]).map((state) => [state, `${STATES[state][1]} ${counts[state]} ${state}`]),
+      ...OPTIONAL_COUNTERS.filter((state) => counts[state]).map((state) => [state, `${TASK_STATES[state].icon} ${counts[state]} ${state}`]),
       ["remaining", `remaining ${(counts.pending ?? 0) + (counts.ready ?? 0)} of ${total} tasks`],
     ];
     const box = this.field("counters");

@@ -1,29 +1,34 @@
-// The run list's live feed. The flow's websocket only nudges ("changed", "heartbeat"); the
-// list itself always comes from GET /api/flows/{id}/runs/, so a dropped nudge costs at most
-// one heartbeat. Refetches are coalesced (at most one per 300 ms, never two at once). Without
-// a hello within 5 s, or once the socket closes or falls silent for 2×H + 1 s, the list is
-// polled every 2 s while the socket is retried with backoff. The connection state says which.
+// The run list's live feed. The flow's websocket (livesocket.js) only nudges ("changed",
+// "heartbeat"); the list itself always comes from GET /api/flows/{id}/runs/, so a dropped
+// nudge costs at most one heartbeat. Refetches are coalesced (at most one per 300 ms, never
+// two at once). Without a hello within 5 s, or once the socket closes or falls silent for
+// 2×H + 1 s, the list is polled every 2 s while the socket is retried with backoff. The
+// connection state says which.
+
+import { LiveSocket, backoff } from "../livesocket.js";
 
 export class ListFeed {
   // load(limit) fetches and shows the list's newest `limit` runs; wide is the whole list's
   // limit, narrow the grid's: a nudge about a run among the newest `narrow` (or a new one)
   // needs only those.
   constructor({ socket, load, onConnection, wide = 50, narrow = 20, shown = () => [], coalesceMs = 300, pollMs = 2000, helloMs = 5000 }) {
-    Object.assign(this, { socket, load, onConnection, wide, narrow, shown, coalesceMs, pollMs, helloMs });
+    Object.assign(this, { load, onConnection, wide, narrow, shown, coalesceMs, pollMs });
+    this.socket = new LiveSocket({
+      path: socket,
+      greeting: "hello",
+      greetWithin: helloMs,
+      heartbeat: 5,
+      onMessage: (message) => this.receive(message),
+      onDown: () => this.lost(),
+    });
     this.wanted = 0;
     this.hiddenStale = false;
-    this.ws = null;
-    this.live = false;
-    this.heartbeat = 5;
     this.failures = 0;
     this.inFlight = false;
     this.dirty = false;
     this.lastStart = 0;
     this.later = null;
     this.pollTimer = null;
-    this.watchdog = null;
-    this.helloTimer = null;
-    this.retryTimer = null;
     this.lastGood = null;
     this.fetchFailed = false;
     this.state = null;
@@ -32,7 +37,7 @@ export class ListFeed {
   start() {
     this.report();
     this.request();
-    this.open();
+    this.socket.open();
     // A hidden tab fetches nothing; it catches up the moment it is shown again.
     document.addEventListener("visibilitychange", () => {
       if (!document.hidden && this.hiddenStale) {
@@ -42,42 +47,14 @@ export class ListFeed {
     });
   }
 
-  open() {
-    this.retryTimer = null;
-    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    let ws;
-    try {
-      ws = new WebSocket(`${scheme}://${window.location.host}${this.socket}`);
-    } catch {
-      this.lost();
-      return;
-    }
-    this.ws = ws;
-    this.helloTimer = setTimeout(() => this.ws === ws && this.lost(), this.helloMs);
-    ws.addEventListener("message", (message) => {
-      if (this.ws !== ws) return;
-      let data;
-      try {
-        data = JSON.parse(message.data);
-      } catch {
-        return;
-      }
-      this.receive(data);
-    });
-    ws.addEventListener("close", () => this.ws === ws && this.lost());
-  }
-
   receive(message) {
     if (message.type === "hello") {
-      clearTimeout(this.helloTimer);
-      this.heartbeat = Number(message.heartbeat) > 0 ? Number(message.heartbeat) : 5;
-      this.live = true;
       this.failures = 0;
       this.stopPolling();
       this.report();
       // Whatever changed while there was no socket.
       this.request();
-    } else if (!this.live) {
+    } else if (!this.socket.live) {
       return;
     } else if (message.type === "changed") {
       const recent = this.shown().slice(0, this.narrow);
@@ -86,29 +63,13 @@ export class ListFeed {
     } else if (message.type === "heartbeat") {
       this.request();
     }
-    this.listen();
-  }
-
-  // Silence for two heartbeats and a second means the socket is dead, whatever it claims.
-  listen() {
-    clearTimeout(this.watchdog);
-    this.watchdog = setTimeout(() => this.lost(), (2 * this.heartbeat + 1) * 1000);
   }
 
   lost() {
-    clearTimeout(this.helloTimer);
-    clearTimeout(this.watchdog);
-    const ws = this.ws;
-    this.ws = null;
-    if (ws && ws.readyState <= WebSocket.OPEN) ws.close();
-    this.live = false;
     this.failures += 1;
     this.startPolling();
     this.report();
-    if (!this.retryTimer) {
-      const delay = Math.min(1000 * 2 ** (this.failures - 1), 30_000);
-      this.retryTimer = setTimeout(() => this.open(), delay);
-    }
+    this.socket.retry(backoff(this.failures, 30_000));
   }
 
   startPolling() {
@@ -170,7 +131,7 @@ export class ListFeed {
     let state;
     if (this.fetchFailed) state = "offline";
     else if (!this.lastGood) state = "connecting"; // nothing fetched yet: not live, whatever the socket says
-    else if (this.live) state = "live";
+    else if (this.socket.live) state = "live";
     else if (this.pollTimer) state = "polling";
     else state = "connecting";
     if (state === this.state && state !== "offline") return;

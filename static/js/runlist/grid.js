@@ -3,7 +3,8 @@
 // and icon, with the words in its accessible name and tooltip. One cell is in the tab order;
 // arrow keys, Home and End move between cells (the column headers are row 0).
 
-import { el, runStatus, stateClass, taskState } from "./states.js";
+import { el } from "../dom.js";
+import { runStatus, stateClass, taskState } from "../states.js";
 import { formatDuration } from "./table.js";
 
 export const GRID_RUNS = 20;

@@ -1,7 +1,8 @@
 // The table of runs, kept in place: rows are matched by run id, so a row's compare checkbox,
 // its focus and anything the user selected survive every refresh; new runs go on top.
 
-import { FINISHED, TASK_STATES, el, runStatus, stateClass, taskState } from "./states.js";
+import { el } from "../dom.js";
+import { TASK_STATES, TERMINAL, runStatus, stateClass, taskState } from "../states.js";
 
 export function formatStarted(iso) {
   // The server renders times in UTC ("Y-m-d H:i:s"); new rows say it the same way.
@@ -105,7 +106,7 @@ export class RunTable {
     if (row.dataset.status !== run.status) {
       row.dataset.status = run.status;
       cell("status").replaceChildren(statusBadge(run.status));
-      row.classList.toggle("finished", FINISHED.has(run.status));
+      row.classList.toggle("finished", TERMINAL.has(run.status));
     }
     const counts = JSON.stringify(run.counts ?? {});
     const countsCell = cell("counts");

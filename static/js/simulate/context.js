@@ -7,7 +7,6 @@ export const page = JSON.parse(document.getElementById("simulate-page").textCont
 export const flow = page.flow;
 export const UNIT = unitOf(flow.time_unit);
 export const BLUEPRINT_COLOURS = { sequential: "#475569", hybrid: "#6d28d9", parallel: "#0f766e" };
-export const BLUEPRINT_NAMES = { sequential: "Sequential", hybrid: "Hybrid", parallel: "Parallel" };
 const POOL_COLOURS = ["#2563eb", "#047857", "#be185d", "#7c3aed", "#0e7490", "#4d7c0f", "#a16207", "#1e293b"];
 export const NO_POOL = "#94a3b8";
 export const PERCENTILE_DASH = { p50: [], p80: [6, 4], p95: [2, 3] };

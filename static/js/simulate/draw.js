@@ -1,11 +1,11 @@
 // Drawing a simulation's result: the figures table, the overlaid histograms, one Gantt per
 // blueprint, pool utilisation and criticality (Chart.js).
 
+import { BLUEPRINT_NAMES } from "../constants.js";
 import { CRITICAL, ganttConfig } from "../gantt.js";
 import { optimisable } from "./optimal.js";
 import {
   BLUEPRINT_COLOURS,
-  BLUEPRINT_NAMES,
   NO_POOL,
   PERCENTILE_DASH,
   UNIT,

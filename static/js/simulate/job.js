@@ -2,7 +2,7 @@
 // progress arrives over the job's websocket (polled instead where the socket fails), Cancel
 // stops it, and when it ends the kept result is fetched and drawn.
 
-import { csrfToken } from "../common.js";
+import { callApi, getJson } from "../api.js";
 import { duration, number, page } from "./context.js";
 
 const ENDED = new Set(["succeeded", "failed", "cancelled"]);
@@ -57,8 +57,7 @@ export function follow(job, { onEnd }) {
   const poll = async () => {
     if (me.done) return;
     try {
-      const response = await fetch(jobUrl(me.id), { credentials: "same-origin" });
-      if (response.ok) update(await response.json());
+      update(await getJson(jobUrl(me.id)));
     } catch {
       // the next poll tries again
     }
@@ -97,21 +96,13 @@ cancelButton.addEventListener("click", async () => {
   cancelButton.disabled = true;
   current.cancelling = true;
   label.textContent = "Cancelling…";
-  await fetch(jobUrl(current.id), {
-    method: "DELETE",
-    headers: { "X-CSRFToken": csrfToken() },
-    credentials: "same-origin",
-  });
+  await callApi(jobUrl(current.id), { method: "DELETE" });
   // The socket (or the poll) reports `cancelled` once the worker has stopped.
 });
 
 export function cancelSuperseded(id) {
   // A what-if that is no longer on screen is not worth the server's time.
-  return fetch(jobUrl(id), {
-    method: "DELETE",
-    headers: { "X-CSRFToken": csrfToken() },
-    credentials: "same-origin",
-  }).catch(() => {});
+  return callApi(jobUrl(id), { method: "DELETE" }).catch(() => {});
 }
 
 export function describe(result) {

@@ -1,6 +1,8 @@
 // Kept results: the list of stored simulations, and the comparison of two of them.
 
-import { BLUEPRINT_NAMES, cell, duration, flow, number, page } from "./context.js";
+import { getJson } from "../api.js";
+import { BLUEPRINTS, BLUEPRINT_NAMES } from "../constants.js";
+import { cell, duration, flow, number, page } from "./context.js";
 
 function describeWhatIf(overrides) {
   const parts = [];
@@ -14,8 +16,7 @@ function describeWhatIf(overrides) {
 }
 
 export async function loadKept() {
-  const response = await fetch(page.api.simulations, { credentials: "same-origin" });
-  const kept = await response.json();
+  const kept = await getJson(page.api.simulations);
   const table = document.getElementById("kept");
   document.getElementById("kept-empty").hidden = kept.length > 0;
   table.hidden = kept.length === 0;
@@ -33,7 +34,7 @@ export async function loadKept() {
     row.append(pick);
     cell(row, `#${item.id} · ${new Date(item.created_at).toLocaleString()} · ${number(item.iterations)} iterations, seed ${item.seed}`);
     cell(row, describeWhatIf(item.overrides));
-    for (const blueprint of ["sequential", "hybrid", "parallel"]) cell(row, duration(item.p50[blueprint]), true);
+    for (const blueprint of BLUEPRINTS) cell(row, duration(item.p50[blueprint]), true);
     body.append(row);
   }
 }
@@ -46,10 +47,10 @@ async function compareChosen() {
     return;
   }
   const [a, b] = await Promise.all(
-    chosen.map((id) => fetch(`${page.api.simulations}${id}/`, { credentials: "same-origin" }).then((r) => r.json())),
+    chosen.map((id) => getJson(`${page.api.simulations}${id}/`)),
   );
   const parts = [];
-  for (const blueprint of ["sequential", "hybrid", "parallel"]) {
+  for (const blueprint of BLUEPRINTS) {
     const first = a.results[blueprint]?.p50;
     const second = b.results[blueprint]?.p50;
     if (first === undefined || second === undefined || first === null || second === null) continue;

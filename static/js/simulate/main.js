@@ -1,7 +1,8 @@
 // The simulation page: what-if controls drive the simulation API; Chart.js draws the results.
 // A simulation too costly for a request comes back as a background job (see job.js).
 
-import { csrfToken } from "../common.js";
+import { getJson, postJson } from "../api.js";
+import { BLUEPRINTS } from "../constants.js";
 import { flow, page } from "./context.js";
 import { draw } from "./draw.js";
 import { cancelSuperseded, describe, follow, stop } from "./job.js";
@@ -9,7 +10,6 @@ import { loadKept } from "./kept.js";
 import { showOptimal } from "./optimal.js";
 
 const form = document.getElementById("what-if");
-const csrf = csrfToken();
 const statusLine = document.getElementById("status");
 const controlError = document.getElementById("control-error");
 let inFlight = null;
@@ -26,26 +26,13 @@ function parameters() {
     iterations: Number(form.iterations.value),
     seed: Number(form.seed.value),
     max_retries: Number(form.max_retries.value),
-    blueprints: page.blueprints,
+    blueprints: BLUEPRINTS,
     overrides: {
       capacities,
       handoff_delay: Number(form.handoff_delay.value),
       sync_overhead: Number(form.sync_overhead.value),
     },
   };
-}
-
-async function post(url, body, signal) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-    body: JSON.stringify(body),
-    credentials: "same-origin",
-    signal,
-  });
-  const data = await response.json().catch(() => ({ message: `The server answered ${response.status}.` }));
-  if (!response.ok) throw new Error(data.message || `The server answered ${response.status}.`);
-  return data;
 }
 
 function showError(message) {
@@ -72,7 +59,7 @@ async function run() {
   statusLine.textContent = "Simulating…";
   form.setAttribute("aria-busy", "true");
   try {
-    const result = await post(page.api.preview, parameters(), inFlight.signal);
+    const result = await postJson(page.api.preview, parameters(), { signal: inFlight.signal });
     if (mine !== sequence) {
       if (result.job) cancelSuperseded(result.job);
       return;
@@ -112,8 +99,7 @@ function background(job, mine) {
         statusLine.textContent = "Not simulated.";
         return;
       }
-      const response = await fetch(`${page.api.simulations}${state.simulation}/`, { credentials: "same-origin" });
-      const result = await response.json();
+      const result = await getJson(`${page.api.simulations}${state.simulation}/`);
       await loadKept();
       if (mine !== sequence) return;
       draw(result);
@@ -150,7 +136,7 @@ document.getElementById("keep").addEventListener("click", async (event) => {
   const button = event.currentTarget;
   button.disabled = true;
   try {
-    const kept = await post(page.api.simulations, parameters());
+    const kept = await postJson(page.api.simulations, parameters());
     if (kept.job) {
       statusLine.textContent = "Running in the background; the result will be kept.";
       background(kept, ++sequence);

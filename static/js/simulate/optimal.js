@@ -3,9 +3,10 @@
 // what-if as the simulation; the answer says whether the optimum was proven, or how close
 // to it the best schedule found is.
 
-import { csrfToken } from "../common.js";
+import { postJson } from "../api.js";
+import { BLUEPRINTS, BLUEPRINT_NAMES } from "../constants.js";
 import { ganttConfig } from "../gantt.js";
-import { BLUEPRINT_NAMES, NO_POOL, UNIT, duration, flow, page, poolColour, taskLabel } from "./context.js";
+import { NO_POOL, UNIT, duration, flow, page, poolColour, taskLabel } from "./context.js";
 import { follow } from "./job.js";
 
 const LONGER_SECONDS = 30; // "Search longer": a background job with progress and Cancel
@@ -24,7 +25,7 @@ export function showOptimal(overrides, schedules) {
   controller = new AbortController();
   const signal = controller.signal;
   return Promise.all(
-    page.blueprints.filter((b) => optimisable(b) && schedules[b]).map((b) => one(b, overrides, schedules[b], signal)),
+    BLUEPRINTS.filter((b) => optimisable(b) && schedules[b]).map((b) => one(b, overrides, schedules[b], signal)),
   );
 }
 
@@ -72,17 +73,8 @@ function box(blueprint) {
   return canvas;
 }
 
-async function ask(blueprint, overrides, timeLimit, signal) {
-  const response = await fetch(page.api.optimise, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-    body: JSON.stringify({ blueprint, time_limit: timeLimit, overrides }),
-    credentials: "same-origin",
-    signal,
-  });
-  const result = await response.json().catch(() => ({ message: `The server answered ${response.status}.` }));
-  if (!response.ok) throw new Error(result.message || `The server answered ${response.status}.`);
-  return result;
+function ask(blueprint, overrides, timeLimit, signal) {
+  return postJson(page.api.optimise, { blueprint, time_limit: timeLimit, overrides }, { signal });
 }
 
 async function one(blueprint, overrides, greedy, signal) {

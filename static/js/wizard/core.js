@@ -2,6 +2,7 @@
 // and small DOM helpers. All user text reaches the page through textContent or values.
 
 import { formatDuration, unitOf } from "../common.js";
+import { el } from "../dom.js";
 
 export const page = JSON.parse(document.getElementById("wizard-page").textContent);
 export const $ = (id) => document.getElementById(id);
@@ -14,7 +15,6 @@ export const api = {
   ...page.api,
 };
 
-export const BLUEPRINT_NAMES = { sequential: "Sequential", hybrid: "Hybrid", parallel: "Parallel" };
 export const TINTS = ["#fde68a", "#bbf7d0", "#bfdbfe", "#fbcfe8", "#ddd6fe", "#fed7aa"];
 
 // doc: the flow document being edited; version: its ETag; assessment: the API's answer;
@@ -34,12 +34,6 @@ export function duration(value) {
 
 export function percent(share) {
   return `${Math.round(share * 100)}%`;
-}
-
-export function el(tag, props = {}, ...children) {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
 }
 
 let fieldCount = 0;

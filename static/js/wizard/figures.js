@@ -2,7 +2,9 @@
 // the dependency audit, readiness, and step 6's blueprint columns with their Gantts.
 
 import { ganttConfig } from "../gantt.js";
-import { BLUEPRINT_NAMES, duration, el, percent, state, unit } from "./core.js";
+import { el } from "../dom.js";
+import { BLUEPRINT_NAMES } from "../constants.js";
+import { duration, percent, state, unit } from "./core.js";
 import { formatNumber } from "../common.js";
 
 export function contentionList() {

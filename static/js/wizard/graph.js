@@ -2,8 +2,8 @@
 // use), zoomed so that labels stay readable (panning where the flow is larger), and
 // highlighting what the step is about from the latest assessment.
 
-import { callApi } from "../common.js";
-import { STYLE, elementsFrom, metaFrom } from "../editor/graph.js";
+import { callApi } from "../api.js";
+import { STYLE, elementsFrom, metaFrom } from "../graph.js";
 import { $, TINTS, api, state } from "./core.js";
 
 // Task labels are drawn at 12 px (STYLE) times the zoom: at 0.84 or more they stay at least

@@ -3,7 +3,7 @@
 // the edit, typing over a cell replaces it, and a block pasted from a spreadsheet fills
 // the cells from the one in focus. Also: the "Undo" toast for removed rows.
 
-import { el } from "./core.js";
+import { el } from "../dom.js";
 
 const FOCUSABLE = "input, select, button, textarea";
 

@@ -3,9 +3,10 @@
 // confirmation go to the assessment API. Nothing typed or chosen is lost on a change of
 // step: pending saves are flushed first, and a step left unchanged is not confirmed again.
 
-import { callApi, versionOf } from "../common.js";
+import { callApi, versionOf } from "../api.js";
 import { toast } from "../toast.js";
-import { $, api, el, forgetLive, hooks, page, redrawLive, resetFields, showError, state } from "./core.js";
+import { el } from "../dom.js";
+import { $, api, forgetLive, hooks, page, redrawLive, resetFields, showError, state } from "./core.js";
 import { drawGraph } from "./graph.js";
 import { flushAll, hasUnsaved, leaveChecks, saveOnExit, saveStep, visit } from "./save.js";
 import * as step1 from "./step1.js";

@@ -3,7 +3,7 @@
 // recorded when they change, not read back from the controls later: a step may be gone
 // from the screen by the time the delayed save runs.
 
-import { callApi, versionOf } from "../common.js";
+import { callApi, ifMatch, versionOf } from "../api.js";
 import { api, hooks, saysSaved, showError, state } from "./core.js";
 
 // What the visit to the current step changed (a step left unchanged is not confirmed again).
@@ -72,7 +72,7 @@ async function putDoc() {
   if (!dirtyDoc) return true;
   saysSaved("Saving…");
   const sent = JSON.stringify(state.doc);
-  const { response, data } = await callApi(api.graph, { method: "PUT", body: JSON.parse(sent), headers: { "If-Match": `"v${state.version}"` } });
+  const { response, data } = await callApi(api.graph, { method: "PUT", body: JSON.parse(sent), headers: ifMatch(state.version) });
   if (response.ok) {
     state.version = versionOf(response);
     if (JSON.stringify(state.doc) === sent) dirtyDoc = false;
@@ -180,13 +180,12 @@ function markFields(fields) {
 export function saveOnExit() {
   clearTimeout(answerTimer);
   clearTimeout(docTimer);
-  const headers = { "Content-Type": "application/json", "X-CSRFToken": document.querySelector("[name=csrfmiddlewaretoken]").value };
   if (Object.keys(pending).length) {
-    fetch(api.assessment, { method: "PATCH", keepalive: true, credentials: "same-origin", headers, body: JSON.stringify({ step: state.step, answers: pending, confirm: false }) });
+    callApi(api.assessment, { method: "PATCH", keepalive: true, body: { step: state.step, answers: pending, confirm: false } }).catch(() => {});
     pending = {};
   }
   if (dirtyDoc) {
-    fetch(api.graph, { method: "PUT", keepalive: true, credentials: "same-origin", headers: { ...headers, "If-Match": `"v${state.version}"` }, body: JSON.stringify(state.doc) });
+    callApi(api.graph, { method: "PUT", keepalive: true, headers: ifMatch(state.version), body: state.doc }).catch(() => {});
   }
 }
 

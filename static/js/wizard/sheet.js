@@ -1,7 +1,8 @@
 // The decision sheet's rows that belong to the step on screen: each leans from strongly
 // sequential to strongly parallel, recorded the moment it is chosen.
 
-import { $, el, page, state } from "./core.js";
+import { el } from "../dom.js";
+import { $, page, state } from "./core.js";
 import { recordAnswer } from "./save.js";
 
 const CHOICES = [

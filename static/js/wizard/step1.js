@@ -1,7 +1,9 @@
 // Step 1: the task inventory. A table of tasks (key, name, what each needs) that works like
 // a spreadsheet, a paste box for a whole sheet, and removal that can be undone.
 
-import { $, el, fieldMessage, input, resolveTask, showError, state, taskByKey, hooks } from "./core.js";
+import { KEY_PATTERN } from "../constants.js";
+import { el } from "../dom.js";
+import { $, fieldMessage, input, resolveTask, showError, state, taskByKey, hooks } from "./core.js";
 import { parseCells, spreadsheet, splitHeader, undoToast } from "./grid.js";
 import { docChanged } from "./save.js";
 
@@ -107,7 +109,7 @@ function newTask(name) {
 }
 
 function keyProblem(task, value) {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/.test(value)) return "A key is a letter or digit, then up to 31 letters, digits, '_', '.' or '-'.";
+  if (!KEY_PATTERN.test(value)) return "A key is a letter or digit, then up to 31 letters, digits, '_', '.' or '-'.";
   if (state.doc.tasks.some((t) => t !== task && t.key === value)) return `Another task has the key ${value}.`;
   return null;
 }

@@ -1,7 +1,8 @@
 // Step 2: each dependency's strength (hard, soft, none) and the artifact it stands for,
 // with what relaxing it would save according to the dependency audit.
 
-import { el, input, live, redrawLive, state, taskByKey } from "./core.js";
+import { el } from "../dom.js";
+import { input, live, redrawLive, state, taskByKey } from "./core.js";
 import { auditLine } from "./figures.js";
 import { docChanged } from "./save.js";
 

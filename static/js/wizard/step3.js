@@ -2,13 +2,14 @@
 // row), the pools each task needs, the pools themselves, and the flow's time settings.
 
 import { checkEstimate, ESTIMATE_FIELDS, leavesRow } from "../estimates.js";
-import { el, fieldMessage, hooks, input, live, nextId, showError, state } from "./core.js";
+import { TIME_UNITS } from "../constants.js";
+import { el } from "../dom.js";
+import { fieldMessage, hooks, input, live, nextId, showError, state } from "./core.js";
 import { contentionList } from "./figures.js";
 import { spreadsheet, undoToast } from "./grid.js";
 import { docChanged, leaveChecks, saveSetting } from "./save.js";
 
 const FIELD_NAMES = { optimistic: "Optimistic", likely: "Likely", pessimistic: "Pessimistic" };
-const TIME_UNITS = ["minutes", "hours", "days", "weeks"];
 
 // Rows typed but not valid yet, kept across redraws of the step: task → the typed values.
 const drafts = new Map();

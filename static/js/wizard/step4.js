@@ -1,7 +1,8 @@
 // Step 4: the independent clusters, each in its own tint (as on the graph), with what
 // running it in parallel saves once its pools are taken into account.
 
-import { TINTS, duration, el, live, state } from "./core.js";
+import { el } from "../dom.js";
+import { TINTS, duration, live, state } from "./core.js";
 
 function clusterList() {
   const clusters = state.assessment.outcome.clusters;

@@ -1,7 +1,9 @@
 // Step 5: the readiness questionnaire. Each answer is recorded the moment it is chosen and
 // saved shortly after (and before any change of step).
 
-import { el, live, page, state } from "./core.js";
+import { FAILURE_POLICIES, capitalised } from "../constants.js";
+import { el } from "../dom.js";
+import { live, page, state } from "./core.js";
 import { readinessLine } from "./figures.js";
 import { recordAnswer } from "./save.js";
 
@@ -13,9 +15,7 @@ const WORDS = {
   basic: "Basic",
   full: "Full",
   undecided: "Undecided",
-  fail_fast: "Fail fast",
-  continue_with_compensation: "Continue with compensation",
-  retry_and_proceed: "Retry and proceed",
+  ...Object.fromEntries(Object.entries(FAILURE_POLICIES).map(([name, label]) => [name, capitalised(label)])),
 };
 
 function question(q, given) {

@@ -1,7 +1,8 @@
 // Step 6: the blueprints measured on the resource-constrained schedule, the dependency
 // audit, the cost of speed when set, and the recommendation with its reasons.
 
-import { duration, el, live, page, state } from "./core.js";
+import { el } from "../dom.js";
+import { duration, live, page, state } from "./core.js";
 import { auditRanking, blueprintColumns } from "./figures.js";
 
 export const charts = [];
