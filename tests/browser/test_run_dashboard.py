@@ -179,13 +179,19 @@ def test_fail_fast_during_a_pause_cancels_the_rest(browser, server):
 
 def test_compensation_is_seen_on_screen_and_in_the_task_panel(browser, server):
     document = flow_document({"A": 1, "B": 1, "C": 1}, [("A", "B")], name="Compensated")
-    document["tasks"][1]["failure_rate"] = 1
+    # B is failed by hand once the page follows the run, so that A's compensation (2 s) is
+    # seen from its start however long the page took to open.
+    document["tasks"][1]["executor"] = "manual"
     flow = import_flow(server, document)
     run = start_run(
-        server, flow, failure_policy="continue_with_compensation", time_scale=0.8, max_retries=0
+        server, flow, failure_policy="continue_with_compensation", time_scale=2, max_retries=0
     )
     tab = open_tab(browser, server)
     tab.goto(f"/runs/{run}/")
+    tab.locator('[data-field="connection"]').filter(has_text="Live").wait_for()
+    tab.wait_for_function("() => window.vividoRuns[0].run?.tasks.A.state === 'succeeded'")
+    server.call("POST", f"/api/runs/{run}/tasks/B/start/", {})
+    server.call("POST", f"/api/runs/{run}/tasks/B/fail/", {})
     counters = tab.locator('[data-field="counters"]')
     counters.filter(has_text="compensating").wait_for(timeout=15_000)
     compensating = tab.evaluate(
