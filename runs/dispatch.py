@@ -26,6 +26,7 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from designer.analysis.model import BUILTIN_EXECUTORS
 from runs import engine
 from runs.models import Run
 
@@ -91,7 +92,7 @@ def _finish(start: engine.Start) -> engine.Step:
     """End an attempt: a simulated one as drawn, a registered action by running it."""
     if start.compensation:
         return execute_compensation(start)
-    if start.executor in ("simulated", "manual"):
+    if start.executor in BUILTIN_EXECUTORS:
         return engine.task_finish(
             start.run_id,
             start.key,

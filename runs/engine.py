@@ -63,6 +63,7 @@ from designer.analysis.sampling import attempt_outcome, new_seed
 from designer.errors import DomainError
 from designer.models import Flow
 from designer.optimisations import run_plan
+from designer.page_constants import executors
 from runs.events import publish_after_commit
 from runs.models import Run, RunEvent, TaskRun
 
@@ -336,7 +337,7 @@ def _create(
 
 def check_executors(spec: FlowSpec) -> None:
     """Only what the deployer registered runs: an unknown executor is refused by name."""
-    known = {"simulated", "manual", *settings.VIVIDO_ACTIONS}
+    known = set(executors())
     for n, task in enumerate(spec.tasks):
         if task.executor not in known:
             raise DomainError(
