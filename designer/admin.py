@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import F
 from django.http import HttpRequest
 
-from designer import models
+from designer import models, selectors
 
 
 class ReadOnly:
@@ -50,6 +50,9 @@ class FlowAdmin(admin.ModelAdmin):
             obj.version = F("version") + 1
         super().save_model(request, obj, form, change)
         obj.refresh_from_db()
+        # The delays and the time unit change the figures the flow list shows.
+        obj.cycle_times = selectors.flow_cycle_times(obj)
+        obj.save(update_fields=["cycle_times"])
 
 
 @admin.register(models.Task)
