@@ -1,10 +1,9 @@
 """Starting a run that follows the optimised plan, from the run list, on the real server."""
 
 from tests.analysis.test_optimise import crossing
-from tests.browser.test_runs_page import tab  # noqa: F401 - the signed-in page fixture
 
 
-def test_start_a_run_following_the_optimised_plan(server, tab):  # noqa: F811
+def test_start_a_run_following_the_optimised_plan(server, tab):
     flow = server.call("POST", "/api/flows/import/", {**crossing(), "name": "Crossing"})["id"]
     tab.goto(f"/flows/{flow}/runs/")
     tab.get_by_label("Blueprint").select_option("parallel")

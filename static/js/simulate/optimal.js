@@ -136,7 +136,8 @@ function render(blueprint, canvas, result, greedy) {
       return pool ? poolColour[pool] : NO_POOL;
     },
     unit: UNIT,
-    max: Math.max(greedy.cycle_time, result.cycle_time),
+    // The greedy chart's own axis, so the two read side by side on one scale.
+    max: window.Chart.getChart(`gantt-${blueprint}`)?.scales.x.max ?? Math.max(greedy.cycle_time, result.cycle_time),
   });
   canvas.parentElement.style.height = `${Math.min(60 + keys.length * 22, 640)}px`;
   charts[blueprint]?.destroy();
