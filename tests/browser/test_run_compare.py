@@ -24,7 +24,8 @@ def test_the_race_line_names_who_failed_and_only_crowns_runs_that_succeeded(brow
     tab = open_tab(browser, server)
     tab.goto(f"/flows/{flow}/runs/compare/?runs={ok},{cancelled}")
     race = tab.locator("#race")
-    race.filter(has_text="cancelled after").wait_for()
+    # Each card loads its run on its own; the line is whole once both have.
+    race.filter(has_text="cancelled after").filter(has_text="the only one to succeed").wait_for()
     text = race.inner_text()
     assert text.startswith(f"Run {ok} (sequential) was the only one to succeed, in ")
     assert re.search(rf"Run {cancelled} \(parallel\) was cancelled after [\d.]+ s\.$", text), text
