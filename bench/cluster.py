@@ -16,13 +16,13 @@ import os
 import statistics
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.runs import _Api
 from bench.support import Report, Row, django_env, embedded_server
 
 BURST_RUNS, BURST_WIDTH = 4, 50
@@ -42,22 +42,14 @@ def chain(length: int) -> dict[str, Any]:
     return document
 
 
-class _Target:
+class _Target(_Api):
     """A web process to start runs on and watch them from."""
 
-    def __init__(self, base: str, token: str):
-        self.base, self.token = base, token
-        self.port = int(base.rsplit(":", 1)[1])
+    timeout = 60
 
-    def call(self, method: str, path: str, body: Any = None) -> Any:
-        request = urllib.request.Request(
-            self.base + path,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Content-Type": "application/json", "Authorization": f"Token {self.token}"},
-            method=method,
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.load(response)
+    def __init__(self, base: str, token: str):
+        super().__init__(base, token)
+        self.port = int(base.rsplit(":", 1)[1])
 
 
 async def _watch(target: _Target, run_id: int, arrivals: list[tuple[float, int]]) -> None:

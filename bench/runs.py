@@ -124,6 +124,10 @@ def _pct(values: list[float], q: float) -> float:
 
 
 class _Api:
+    """The API of an embedded or cluster server, with a token."""
+
+    timeout = 30
+
     def __init__(self, base: str, token: str):
         self.base, self.token = base, token
 
@@ -134,7 +138,7 @@ class _Api:
             headers={"Content-Type": "application/json", "Authorization": f"Token {self.token}"},
             method=method,
         )
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
             return json.load(response)
 
     def start(self, flow_id: int, time_scale: float) -> int:

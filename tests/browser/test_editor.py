@@ -8,7 +8,7 @@ import pytest
 
 from designer import selectors, services
 from designer.models import Flow
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations
 from tests.factories import content_document, flow_document
 
 READY = "window.vividoEditor?.state.analysis && !window.vividoEditor.state.loading"
@@ -39,13 +39,6 @@ def open_editor(page, flow, *, whole=True):
     page.wait_for_function(READY)
     if whole:
         act(page, "window.vividoEditor.cy.fit(undefined, 30)")
-
-
-@pytest.fixture
-def signed_in(page, alice):
-    sign_in(page, "alice", "alice-password-1")
-    page.wait_for_url("**/")
-    return page
 
 
 def point(page, key):

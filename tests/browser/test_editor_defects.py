@@ -15,15 +15,6 @@ from tests.factories import content_document, flow_document
 EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "examples"
 
 
-@pytest.fixture
-def signed_in(page, alice):
-    from tests.browser.conftest import sign_in
-
-    sign_in(page, "alice", "alice-password-1")
-    page.wait_for_url("**/")
-    return page
-
-
 def selected_keys(page):
     return page.evaluate(
         "window.vividoEditor.cy.$(':selected').map(e => e.isNode() ? e.data('key') : e.id())"

@@ -1,7 +1,5 @@
 """Issue 11's minor defects in the editor, each as a person meets it."""
 
-import pytest
-
 from designer import services
 from tests.browser.test_editor import act, graph, open_editor, point, saved_document, spread
 from tests.browser.test_editor_defects import (
@@ -14,15 +12,6 @@ from tests.browser.test_editor_defects import (
     selected_keys,
 )
 from tests.factories import content_document, flow_document
-
-
-@pytest.fixture
-def signed_in(page, alice):
-    from tests.browser.conftest import sign_in
-
-    sign_in(page, "alice", "alice-password-1")
-    page.wait_for_url("**/")
-    return page
 
 
 def colour(page, selector):

@@ -9,15 +9,6 @@ from tests.browser.test_editor_defects import crossed, meets, save
 from tests.factories import flow_document
 
 
-@pytest.fixture
-def signed_in(page, alice):
-    from tests.browser.conftest import sign_in
-
-    sign_in(page, "alice", "alice-password-1")
-    page.wait_for_url("**/")
-    return page
-
-
 def phase_boxes(page):
     return page.evaluate(
         """() => window.vividoEditor.cy.nodes('.phase').map(p => {
