@@ -351,6 +351,8 @@ def test_9_shipped_examples_draw_edges_around_tasks(signed_in, alice, name, sour
     flow = services.flow_import(owner=alice, document=example(name))
     open_editor(page, flow)
     page.wait_for_function("window.vividoEditor.ed.routedAt", timeout=30_000)
+    # A routing request made meanwhile (the first fit) may still be on its way.
+    page.wait_for_load_state("networkidle")
     assert crossed(page, source, target) == []
     edges = page.evaluate(
         "window.vividoEditor.cy.edges().map(e => [e.source().data('key'), e.target().data('key')])"

@@ -23,6 +23,11 @@ def test_step_six_and_the_report_use_the_optimal_figure_and_say_so(page, alice):
         "greedy levelling, proven optimal"
     )
     assert page.locator(".column.sequential .optimised").count() == 0
+    # The column's Gantt is drawn on the next frame after its figures.
+    page.wait_for_function(
+        "() => Chart.getChart(document.querySelector('.column.parallel canvas'))"
+        "?.data.datasets[0].data.length > 0"
+    )
     bars = page.evaluate(
         "Chart.getChart(document.querySelector('.column.parallel canvas'))"
         ".data.datasets[0].data.map(d => d.join('-'))"
